@@ -1,0 +1,71 @@
+import type { z } from 'zod'
+import type { Delivery } from '../delivery/delivery.js'
+import type { RoutedEvent } from '../events/routed-event.js'
+import type { TransportRequest, TransportResponse } from '../transport/transport.js'
+
+/** Everything an adapter knows when it builds the request of one attempt. */
+export interface AdapterRequestContext<Config> {
+  /** The event as emitted, with its outgoing name (prefix included). */
+  readonly event: RoutedEvent
+  /** The integration's validated config. */
+  readonly config: Config
+  /** The delivery: its `id` is stable across attempts and is the idempotency key. */
+  readonly delivery: Delivery
+  /** Attempt number, starting at 1. */
+  readonly attempt: number
+}
+
+/**
+ * How the router should treat a response:
+ * - `success`: done;
+ * - `retry`: try again (after `retryAfterMs` when the destination asked for a wait);
+ * - `fail`: give up now; retrying cannot help.
+ */
+export type ResponseClassification =
+  | { readonly outcome: 'success' }
+  | { readonly outcome: 'retry'; readonly reason: string; readonly retryAfterMs?: number }
+  | { readonly outcome: 'fail'; readonly reason: string }
+
+/**
+ * An adapter turns a routed event into the request a destination's API accepts.
+ * Write one with {@link defineAdapter}.
+ */
+export interface Adapter<Config = unknown> {
+  /** Unique type name integrations refer to, e.g. `webhook` or `klaviyo`. */
+  readonly type: string
+  /** Validates (and may default) an integration's config when it is added or updated. */
+  readonly configSchema: z.ZodType<Config>
+  /**
+   * Top-level config keys that hold credentials. They are redacted from `toJSON()`
+   * (unless asked for), errors and lifecycle events.
+   * @default []
+   */
+  readonly secretFields: readonly string[]
+  /** Builds the request of one attempt. Must be pure: same input, same request. */
+  buildRequest(context: AdapterRequestContext<Config>): TransportRequest | Promise<TransportRequest>
+  /**
+   * Classifies a response. Defaults to {@link classifyHttpResponse}: 2xx succeed;
+   * 408, 425, 429 and 5xx (but 501 and 505) are retried; anything else fails at once.
+   */
+  classifyResponse(
+    response: TransportResponse,
+    context: AdapterRequestContext<Config>,
+  ): ResponseClassification
+}
+
+/** What {@link defineAdapter} takes. */
+export interface AdapterDefinition<Schema extends z.ZodType> {
+  /** Unique type name integrations refer to. */
+  type: string
+  /** zod schema of the integration config; the config type flows from it. */
+  configSchema: Schema
+  /** Top-level config keys that hold credentials. @default [] */
+  secretFields?: readonly (keyof z.output<Schema> & string)[]
+  /** Builds the request of one attempt. */
+  buildRequest(context: AdapterRequestContext<z.output<Schema>>): TransportRequest | Promise<TransportRequest>
+  /** Classifies a response. @default classifyHttpResponse */
+  classifyResponse?(
+    response: TransportResponse,
+    context: AdapterRequestContext<z.output<Schema>>,
+  ): ResponseClassification
+}

@@ -1,0 +1,314 @@
+import pRetry, { AbortError } from 'p-retry'
+import type { Adapter, AdapterRequestContext } from '../adapters/adapter.js'
+import { DeliveryError } from '../errors/delivery-error.js'
+import type { RoutedEvent } from '../events/routed-event.js'
+import type { Transport, TransportRequest, TransportResponse } from '../transport/transport.js'
+import { backoff } from './backoff.js'
+import type { Delivery, DeliveryFailureReason, DeliveryResult } from './delivery.js'
+import type { RetryOptions } from './retry-options.js'
+
+/** Longest response body excerpt kept on errors, in characters. */
+export const BODY_EXCERPT_LENGTH = 2048
+
+/** One delivery to perform. */
+export interface DeliveryJob {
+  readonly delivery: Delivery
+  readonly event: RoutedEvent
+  readonly adapter: Adapter<unknown>
+  /** The integration config as it was when the event was emitted. */
+  readonly config: unknown
+}
+
+/** A failed attempt, as reported on the `attemptFailed` lifecycle event. */
+export interface AttemptFailure {
+  readonly delivery: Delivery
+  /** Attempt number, starting at 1. */
+  readonly attempt: number
+  readonly error: DeliveryError
+  /** Retries still allowed after this attempt. */
+  readonly retriesLeft: number
+  /** Whether another attempt follows. */
+  readonly willRetry: boolean
+  /** Wait before the next attempt in ms, or `null` when none follows. */
+  readonly delayMs: number | null
+}
+
+/** What the delivery loop needs from the router. */
+export interface DeliveryEnvironment {
+  readonly transport: Transport
+  readonly timeoutMs: number
+  readonly retry: Readonly<RetryOptions>
+  /** Aborted when `close()` gives up waiting: pending attempts and waits stop. */
+  readonly shutdown: AbortSignal
+  readonly onAttemptFailed: (failure: AttemptFailure) => void
+}
+
+/**
+ * Delivers one event to one integration: builds the request with the adapter, sends it
+ * through the transport with a fresh AbortController per attempt (aborted at
+ * `timeoutMs`), classifies the response, and retries with p-retry. Never rejects: every
+ * delivery resolves to exactly one {@link DeliveryResult}.
+ */
+export async function deliver(job: DeliveryJob, env: DeliveryEnvironment): Promise<DeliveryResult> {
+  const startedAt = Date.now()
+  const started = performance.now()
+  let attempts = 0
+  let notified = 0
+  let responseStatus = 0
+
+  const runAttempt = async (attempt: number): Promise<void> => {
+    attempts = attempt
+    const context: AdapterRequestContext<unknown> = {
+      event: job.event,
+      config: job.config,
+      delivery: job.delivery,
+      attempt,
+    }
+    const outcome = await attemptOnce(job, context, env)
+    if (outcome instanceof DeliveryError) throw outcome.retryable ? outcome : new AbortError(outcome)
+    responseStatus = outcome
+  }
+
+  try {
+    await pRetry(runAttempt, {
+      retries: env.retry.retries,
+      // p-retry has no hook for a per-error delay (Retry-After), so its own wait is zero
+      // and the wait happens in onFailedAttempt, where the error is known.
+      factor: 1,
+      minTimeout: 0,
+      maxTimeout: 0,
+      maxRetryTime: Number.POSITIVE_INFINITY,
+      randomize: false,
+      unref: false,
+      signal: env.shutdown,
+      shouldRetry: () => true,
+      shouldConsumeRetry: () => true,
+      onFailedAttempt: async ({ error, attemptNumber, retriesLeft, retriesConsumed }) => {
+        if (retriesLeft <= 0 || !(error instanceof DeliveryError)) return
+        const delayMs =
+          error.retryAfterMs === undefined
+            ? backoff(retriesConsumed, env.retry)
+            : Math.min(error.retryAfterMs, env.retry.maxTimeout)
+        notified = attemptNumber
+        env.onAttemptFailed({
+          delivery: job.delivery,
+          attempt: attemptNumber,
+          error,
+          retriesLeft: retriesLeft - 1,
+          willRetry: true,
+          delayMs,
+        })
+        await sleep(delayMs, env.shutdown)
+      },
+    })
+    return {
+      status: 'succeeded',
+      delivery: job.delivery,
+      attempts,
+      responseStatus,
+      startedAt,
+      durationMs: performance.now() - started,
+    }
+  } catch (thrown) {
+    const last = thrown instanceof DeliveryError ? thrown : unexpected(thrown, job)
+    let reason: DeliveryFailureReason = last.retryable ? 'retries_exhausted' : 'not_retryable'
+    let error = last
+    if (env.shutdown.aborted) {
+      reason = 'shutdown'
+      error =
+        last.code === 'ERR_DELIVERY_ABORTED'
+          ? last
+          : new DeliveryError(
+              'ERR_DELIVERY_ABORTED',
+              `${label(job)}: the router closed before the delivery completed.`,
+              {
+                retryable: false,
+                cause: last,
+              },
+            )
+    }
+    if (notified < attempts) {
+      env.onAttemptFailed({
+        delivery: job.delivery,
+        attempt: attempts,
+        error: last,
+        retriesLeft: reason === 'retries_exhausted' ? 0 : Math.max(0, env.retry.retries - attempts + 1),
+        willRetry: false,
+        delayMs: null,
+      })
+    }
+    return {
+      status: 'failed',
+      delivery: job.delivery,
+      attempts,
+      reason,
+      error,
+      startedAt,
+      durationMs: performance.now() - started,
+    }
+  }
+}
+
+/** One attempt: resolves with the accepting status, or with the error of the attempt. */
+async function attemptOnce(
+  job: DeliveryJob,
+  context: AdapterRequestContext<unknown>,
+  env: DeliveryEnvironment,
+): Promise<number | DeliveryError> {
+  let request: TransportRequest
+  try {
+    request = await job.adapter.buildRequest(context)
+  } catch (error) {
+    return new DeliveryError(
+      'ERR_ADAPTER',
+      `${label(job)}: the adapter could not build the request: ${message(error)}`,
+      {
+        retryable: false,
+        cause: error,
+      },
+    )
+  }
+  const target = `${request.method} ${safeOrigin(request.url)}`
+  if (env.shutdown.aborted) {
+    return new DeliveryError('ERR_DELIVERY_ABORTED', `${label(job)}: the router closed before ${target}.`, {
+      retryable: false,
+    })
+  }
+
+  const controller = new AbortController()
+  let timedOut = false
+  const timer = setTimeout(() => {
+    timedOut = true
+    controller.abort()
+  }, env.timeoutMs)
+  timer.unref?.()
+  const onShutdown = () => controller.abort()
+  env.shutdown.addEventListener('abort', onShutdown, { once: true })
+
+  let response: TransportResponse
+  try {
+    response = await sendUntilAborted(env.transport, request, controller.signal)
+  } catch (error) {
+    if (timedOut) {
+      return new DeliveryError(
+        'ERR_ATTEMPT_TIMEOUT',
+        `${label(job)}: ${target} took longer than ${env.timeoutMs} ms.`,
+        {
+          retryable: true,
+          cause: error,
+        },
+      )
+    }
+    if (env.shutdown.aborted) {
+      return new DeliveryError(
+        'ERR_DELIVERY_ABORTED',
+        `${label(job)}: ${target} was aborted because the router closed.`,
+        {
+          retryable: false,
+          cause: error,
+        },
+      )
+    }
+    return new DeliveryError('ERR_NETWORK', `${label(job)}: ${target} failed: ${message(error)}`, {
+      retryable: true,
+      cause: error,
+    })
+  } finally {
+    clearTimeout(timer)
+    env.shutdown.removeEventListener('abort', onShutdown)
+  }
+
+  let classification: ReturnType<typeof job.adapter.classifyResponse>
+  try {
+    classification = job.adapter.classifyResponse(response, context)
+  } catch (error) {
+    return new DeliveryError(
+      'ERR_ADAPTER',
+      `${label(job)}: the adapter could not classify the response: ${message(error)}`,
+      {
+        retryable: false,
+        cause: error,
+      },
+    )
+  }
+  if (classification.outcome === 'success') return response.status
+  const retryable = classification.outcome === 'retry'
+  return new DeliveryError(
+    'ERR_HTTP_STATUS',
+    `${label(job)}: ${target} answered ${response.status} (${classification.reason}).`,
+    {
+      retryable,
+      status: response.status,
+      responseBodyExcerpt: response.body.slice(0, BODY_EXCERPT_LENGTH),
+      ...(classification.outcome === 'retry' && classification.retryAfterMs !== undefined
+        ? { retryAfterMs: classification.retryAfterMs }
+        : {}),
+    },
+  )
+}
+
+// A transport that ignores its signal must not be able to hang a delivery past its TTL.
+function sendUntilAborted(
+  transport: Transport,
+  request: TransportRequest,
+  signal: AbortSignal,
+): Promise<TransportResponse> {
+  return new Promise((resolve, reject) => {
+    const onAbort = () => reject(signal.reason)
+    signal.addEventListener('abort', onAbort, { once: true })
+    const settle = () => signal.removeEventListener('abort', onAbort)
+    Promise.resolve()
+      .then(() => transport.send(request, { signal }))
+      .then(
+        (response) => {
+          settle()
+          resolve(response)
+        },
+        (error: unknown) => {
+          settle()
+          reject(error)
+        },
+      )
+  })
+}
+
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  if (ms <= 0 || signal.aborted) return Promise.resolve()
+  return new Promise((resolve) => {
+    const done = () => {
+      clearTimeout(timer)
+      signal.removeEventListener('abort', done)
+      resolve()
+    }
+    const timer = setTimeout(done, ms)
+    signal.addEventListener('abort', done, { once: true })
+  })
+}
+
+function label(job: DeliveryJob): string {
+  return `Delivery ${job.delivery.id} to integration \`${job.delivery.integrationId}\` (${job.delivery.integrationType})`
+}
+
+// Only the origin: paths and query strings may carry credentials (Slack webhook URLs).
+function safeOrigin(url: string): string {
+  try {
+    return new URL(url).origin
+  } catch {
+    return '(invalid URL)'
+  }
+}
+
+function message(error: unknown): string {
+  if (error instanceof Error) {
+    const cause = error.cause instanceof Error ? ` (${error.cause.message})` : ''
+    return `${error.message}${cause}`
+  }
+  return String(error)
+}
+
+function unexpected(error: unknown, job: DeliveryJob): DeliveryError {
+  return new DeliveryError('ERR_ADAPTER', `${label(job)}: unexpected failure: ${message(error)}`, {
+    retryable: false,
+    cause: error,
+  })
+}

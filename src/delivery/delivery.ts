@@ -1,0 +1,61 @@
+import type { DeliveryError } from '../errors/delivery-error.js'
+
+/**
+ * One routed event on its way to one integration, through one subscription.
+ * `id` is stable across the attempts of the delivery: adapters use it as the
+ * idempotency key (`webhook-id`, Klaviyo `unique_id`, ...).
+ */
+export interface Delivery {
+  /** Delivery id, stable across retries (idempotency key). */
+  readonly id: string
+  /** Id of the emitted event. */
+  readonly eventId: string
+  /** Name the event was emitted with, e.g. `wallet.coins_rewarded`. */
+  readonly eventName: string
+  /** Name sent to the destination: the subscription's prefix + the event name. */
+  readonly outgoingName: string
+  /** The subscription that matched. */
+  readonly subscriptionId: string
+  /** The integration it goes to. */
+  readonly integrationId: string
+  /** The integration's adapter type. */
+  readonly integrationType: string
+}
+
+/** Why a delivery failed for good. */
+export type DeliveryFailureReason =
+  /** The destination answered something retrying cannot fix (most 4xx, 3xx), or the request could not be built. */
+  | 'not_retryable'
+  /** Every attempt failed: the first one and all retries. */
+  | 'retries_exhausted'
+  /** `close()` ran out of time while the delivery was still pending. */
+  | 'shutdown'
+
+/** How one delivery ended. Every delivery ends in exactly one result. */
+export type DeliveryResult = DeliverySucceeded | DeliveryFailed
+
+interface DeliveryResultBase {
+  readonly delivery: Delivery
+  /** Number of attempts made (1 = no retry). */
+  readonly attempts: number
+  /** When the first attempt started (epoch ms). */
+  readonly startedAt: number
+  /** Total time from the first attempt to the outcome, retry waits included, in ms. */
+  readonly durationMs: number
+}
+
+/** A delivery the destination accepted. */
+export interface DeliverySucceeded extends DeliveryResultBase {
+  readonly status: 'succeeded'
+  /** HTTP status of the accepting response. */
+  readonly responseStatus: number
+}
+
+/** A delivery that failed for good. */
+export interface DeliveryFailed extends DeliveryResultBase {
+  readonly status: 'failed'
+  /** Why no further attempt was made. */
+  readonly reason: DeliveryFailureReason
+  /** The error of the last attempt. */
+  readonly error: DeliveryError
+}

@@ -1,0 +1,58 @@
+export type {
+  Adapter,
+  AdapterDefinition,
+  AdapterRequestContext,
+  ResponseClassification,
+} from './adapters/adapter.js'
+export { defineAdapter } from './adapters/define-adapter.js'
+export {
+  type WebhookAdapterOptions,
+  type WebhookConfig,
+  webhookAdapter,
+} from './adapters/webhook/index.js'
+export { backoff } from './delivery/backoff.js'
+export { classifyHttpResponse } from './delivery/classify-http-response.js'
+export type { AttemptFailure } from './delivery/deliver.js'
+export type {
+  Delivery,
+  DeliveryFailed,
+  DeliveryFailureReason,
+  DeliveryResult,
+  DeliverySucceeded,
+} from './delivery/delivery.js'
+export { parseRetryAfter } from './delivery/parse-retry-after.js'
+export { DEFAULT_RETRY_OPTIONS, type RetryOptions } from './delivery/retry-options.js'
+export { ConflictError } from './errors/conflict-error.js'
+export { DeliveryError, type DeliveryErrorCode } from './errors/delivery-error.js'
+export { EventRouterError, isEventRouterError } from './errors/event-router-error.js'
+export { FilterEvaluationError } from './errors/filter-evaluation-error.js'
+export { InvalidFilterError } from './errors/invalid-filter-error.js'
+export { ListenerError } from './errors/listener-error.js'
+export { NotFoundError, type ResourceKind } from './errors/not-found-error.js'
+export { RouterClosedError } from './errors/router-closed-error.js'
+export { ValidationError, type ValidationIssue } from './errors/validation-error.js'
+export { EventSwitches } from './events/event-switches.js'
+export type { RoutedEvent } from './events/routed-event.js'
+export type { Filter, FilterValue } from './filters/filter.js'
+export type { Integration, IntegrationInput, IntegrationPatch } from './integrations/integration.js'
+export type { Integrations } from './integrations/integration-store.js'
+export { REDACTED } from './integrations/redact-config.js'
+export { type CloseOptions, type EmitOptions, type EmitReceipt, EventRouter } from './router/event-router.js'
+export type { EventRouterOptions } from './router/event-router-options.js'
+export type { EventSkipped, RouterEventName, RouterEvents, SkipReason } from './router/router-events.js'
+export type { RouterSnapshot, ToJSONOptions } from './router/router-snapshot.js'
+export type {
+  EventSelector,
+  Subscription,
+  SubscriptionInput,
+  SubscriptionPatch,
+  SubscriptionQuery,
+} from './subscriptions/subscription.js'
+export type { Subscriptions } from './subscriptions/subscription-store.js'
+export { type KyTransportOptions, kyTransport } from './transport/ky-transport.js'
+export type {
+  Transport,
+  TransportRequest,
+  TransportResponse,
+  TransportSendOptions,
+} from './transport/transport.js'

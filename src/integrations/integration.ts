@@ -1,0 +1,41 @@
+/** An integration as the router reports it: a configured adapter. */
+export interface Integration {
+  /** Unique id, e.g. `crm` or `klaviyo-main`. */
+  readonly id: string
+  /** The adapter type, e.g. `webhook`. */
+  readonly type: string
+  /** Human-readable name for dashboards, or `null`. */
+  readonly name: string | null
+  /** The adapter config, with secret fields redacted (see `toJSON({ includeSecrets })`). */
+  readonly config: Readonly<Record<string, unknown>>
+  /** Disabled integrations receive nothing; their subscriptions are skipped. */
+  readonly enabled: boolean
+  /** ISO-8601 creation time. */
+  readonly createdAt: string
+  /** ISO-8601 time of the last change. */
+  readonly updatedAt: string
+}
+
+/** Input of `router.integrations.add()`. */
+export interface IntegrationInput {
+  /** Unique id (letters, digits, `_ . : -`, at most 128 chars). @default a random UUID */
+  id?: string
+  /** Adapter type; an adapter of this type must be registered. */
+  type: string
+  /** Adapter config, validated by the adapter's `configSchema`. */
+  config: Record<string, unknown>
+  /** Human-readable name. @default null */
+  name?: string | null
+  /** @default true */
+  enabled?: boolean
+}
+
+/** Input of `router.integrations.update()`: every field is optional. */
+export interface IntegrationPatch {
+  /** Keys to change in the config (shallow merge; a key set to `undefined` is removed). The result is validated again. */
+  config?: Record<string, unknown>
+  /** New name, or `null` to clear it. */
+  name?: string | null
+  /** Enable or disable. */
+  enabled?: boolean
+}

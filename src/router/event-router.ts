@@ -1,0 +1,400 @@
+import { EventEmitter } from 'eventemitter3'
+import { type DeliveryEnvironment, deliver } from '../delivery/deliver.js'
+import type { Delivery, DeliveryResult } from '../delivery/delivery.js'
+import { EventRouterError } from '../errors/event-router-error.js'
+import { FilterEvaluationError } from '../errors/filter-evaluation-error.js'
+import { ListenerError } from '../errors/listener-error.js'
+import { parseInput } from '../errors/parse-input.js'
+import { RouterClosedError } from '../errors/router-closed-error.js'
+import { ValidationError } from '../errors/validation-error.js'
+import { assertEventName, describe, isEventName } from '../events/event-name.js'
+import { EventSwitches } from '../events/event-switches.js'
+import type { IntegrationRecord, Integrations } from '../integrations/integration-store.js'
+import { IntegrationStore } from '../integrations/integration-store.js'
+import type { SubscriptionRecord, Subscriptions } from '../subscriptions/subscription-store.js'
+import { SubscriptionStore } from '../subscriptions/subscription-store.js'
+import { type EventRouterOptions, type ResolvedOptions, resolveOptions } from './event-router-options.js'
+import { generateId, idSchema } from './ids.js'
+import type { EventSkipped, RouterEventName, RouterEvents, SkipReason } from './router-events.js'
+import { type RouterSnapshot, routerSnapshotSchema, type ToJSONOptions } from './router-snapshot.js'
+
+/** Options of `emit()`. */
+export interface EmitOptions {
+  /** Event id, e.g. your own event's primary key (1–128 chars of letters, digits, `_ . : -`). @default a random UUID */
+  id?: string
+  /** When the event happened: a Date, an ISO-8601 string or epoch milliseconds. @default now */
+  occurredAt?: Date | string | number
+}
+
+/** What `emit()` returns. */
+export interface EmitReceipt {
+  /** The event's id. */
+  readonly eventId: string
+  /** One delivery per subscription that matched, each with its id (the idempotency key). */
+  readonly deliveries: readonly Delivery[]
+  /** Resolves with the outcome of every delivery once all have settled. Never rejects. */
+  readonly settled: Promise<DeliveryResult[]>
+}
+
+/** Options of `close()`. */
+export interface CloseOptions {
+  /**
+   * How long to wait for pending deliveries (in flight or waiting to retry) before
+   * aborting them; each aborted delivery fails with reason `shutdown`.
+   * @default 30000
+   */
+  timeoutMs?: number
+}
+
+type Listener<E extends RouterEventName> = (...args: RouterEvents[E]) => unknown
+type AnyListener = (...args: unknown[]) => unknown
+
+const NO_DELIVERIES: readonly Delivery[] = Object.freeze([])
+const NO_RESULTS: Promise<DeliveryResult[]> = Promise.resolve([])
+
+/**
+ * Routes a host application's business events to its integrations.
+ *
+ * Holds integrations (configured adapters) and subscriptions (this event, to that
+ * integration, when this filter matches, with this prefix). `emit()` matches
+ * synchronously and starts one delivery per match; each delivery is retried and ends in
+ * exactly one `deliverySucceeded` or `deliveryFailed`.
+ *
+ * @example
+ * const router = new EventRouter({ adapters: [webhookAdapter()] })
+ * router.integrations.add({ id: 'crm', type: 'webhook', config: { url: 'https://crm.example/hooks' } })
+ * router.subscriptions.create({ event: 'wallet.coins_rewarded', integrationId: 'crm', filter: { coins: { $gte: 100 } } })
+ * router.emit('wallet.coins_rewarded', { coins: 150 })
+ */
+export class EventRouter {
+  /** The integrations: configured destinations. */
+  readonly integrations: Integrations
+  /** The subscriptions: which event goes where, when, under which name. */
+  readonly subscriptions: Subscriptions
+  /** The on/off status of each event type. */
+  readonly events: EventSwitches = new EventSwitches()
+
+  readonly #options: ResolvedOptions
+  readonly #integrations: IntegrationStore
+  readonly #subscriptions: SubscriptionStore
+  readonly #emitter = new EventEmitter()
+  readonly #shutdown = new AbortController()
+  readonly #env: DeliveryEnvironment
+  #pending = 0
+  #idleWaiters: (() => void)[] = []
+  #closing: Promise<void> | undefined
+
+  constructor(options: EventRouterOptions) {
+    this.#options = resolveOptions(options)
+    this.#subscriptions = new SubscriptionStore((id) => this.#integrations.record(id) !== undefined)
+    this.#integrations = new IntegrationStore(this.#options.adapters, (id) => this.#subscriptions.usersOf(id))
+    this.integrations = this.#integrations
+    this.subscriptions = this.#subscriptions
+    this.#env = {
+      transport: this.#options.transport,
+      timeoutMs: this.#options.timeoutMs,
+      retry: this.#options.retry,
+      shutdown: this.#shutdown.signal,
+      onAttemptFailed: (failure) => this.#notify('attemptFailed', failure),
+    }
+  }
+
+  /**
+   * Routes an event: validates it, evaluates the filter of every subscription of `name`
+   * (and of `'*'`), and starts one delivery per match. Matching is synchronous; delivery
+   * is not. Throws `ValidationError` for a bad name, payload or option and
+   * `RouterClosedError` after `close()`; nothing is dispatched then.
+   *
+   * The payload is read by adapters when each attempt is built: do not mutate it afterwards.
+   */
+  emit(name: string, payload: Record<string, unknown>, options?: EmitOptions): EmitReceipt {
+    if (this.#closing) throw new RouterClosedError(`emit \`${String(name)}\``)
+    if (!isEventName(name)) assertEventName(name, 'name')
+    if (!isPlainObject(payload)) {
+      throw new ValidationError('event', [
+        { path: 'payload', message: `expected a plain JSON object, got ${describe(payload)}` },
+      ])
+    }
+    const eventId =
+      options?.id === undefined ? generateId() : parseInput(idSchema, options.id, 'event', 'options.id')
+    const occurredAt = toDate(options?.occurredAt)
+
+    const exact = this.#subscriptions.forEvent(name)
+    const wildcard = this.#subscriptions.wildcard()
+    if (exact.length === 0 && wildcard.length === 0) {
+      return { eventId, deliveries: NO_DELIVERIES, settled: NO_RESULTS }
+    }
+
+    const eventOn = this.events.isEnabled(name)
+    const reportSkips = this.#emitter.listenerCount('eventSkipped') > 0
+    const skipped: EventSkipped['skipped'][number][] = []
+    const deliveries: Delivery[] = []
+    const results: Promise<DeliveryResult>[] = []
+
+    for (let list = exact, pass = 0; pass < 2; list = wildcard, pass++) {
+      for (const record of list) {
+        const integration = this.#integrations.record(record.subscription.integrationId)
+        const reason = integration
+          ? this.#skipReason(record, integration, eventOn, payload, eventId)
+          : 'integration_disabled'
+        if (reason !== undefined || !integration) {
+          if (reportSkips) {
+            skipped.push({
+              subscriptionId: record.subscription.id,
+              integrationId: record.subscription.integrationId,
+              reason: reason ?? 'integration_disabled',
+            })
+          }
+          continue
+        }
+        const delivery: Delivery = {
+          id: generateId(),
+          eventId,
+          eventName: name,
+          outgoingName: record.prefix + name,
+          subscriptionId: record.subscription.id,
+          integrationId: integration.integration.id,
+          integrationType: integration.adapter.type,
+        }
+        deliveries.push(delivery)
+        const event = { id: eventId, name, outgoingName: delivery.outgoingName, payload, occurredAt }
+        results.push(this.#start(delivery, event, integration))
+      }
+    }
+
+    if (skipped.length > 0) this.#notify('eventSkipped', { eventId, eventName: name, skipped })
+    if (deliveries.length === 0) return { eventId, deliveries: NO_DELIVERIES, settled: NO_RESULTS }
+    let settled: Promise<DeliveryResult[]> | undefined
+    return {
+      eventId,
+      deliveries,
+      // Built on first read: most callers never await it.
+      get settled() {
+        settled ??= Promise.all(results)
+        return settled
+      },
+    }
+  }
+
+  /** Resolves when every delivery started so far has settled (at once if none is pending). */
+  onIdle(): Promise<void> {
+    if (this.#pending === 0) return Promise.resolve()
+    return new Promise((resolve) => this.#idleWaiters.push(resolve))
+  }
+
+  /** Number of deliveries started and not yet settled. */
+  get pendingCount(): number {
+    return this.#pending
+  }
+
+  /**
+   * Stops accepting `emit()`, waits for pending deliveries, and resolves. Deliveries still
+   * pending after `timeoutMs` are aborted and fail with reason `shutdown`, so each still
+   * ends in exactly one `deliveryFailed`. Calling it again returns the same promise.
+   */
+  close(options: CloseOptions = {}): Promise<void> {
+    if (this.#closing) return this.#closing
+    const timeoutMs = options.timeoutMs ?? 30_000
+    if (typeof timeoutMs !== 'number' || Number.isNaN(timeoutMs) || timeoutMs < 0) {
+      throw new ValidationError('close options', [
+        { path: 'timeoutMs', message: `expected a non-negative number of ms, got ${describe(timeoutMs)}` },
+      ])
+    }
+    this.#closing = this.#drain(timeoutMs)
+    return this.#closing
+  }
+
+  /** Listens to a lifecycle event. A listener that throws or rejects is reported on `error`. */
+  on<E extends RouterEventName>(event: E, listener: Listener<E>): this {
+    this.#emitter.on(event, this.#invokerFor(event), listener)
+    return this
+  }
+
+  /** Listens to the next occurrence of a lifecycle event. */
+  once<E extends RouterEventName>(event: E, listener: Listener<E>): this {
+    this.#emitter.once(event, this.#invokerFor(event), listener)
+    return this
+  }
+
+  /** Removes a listener added with `on()` or `once()`. */
+  off<E extends RouterEventName>(event: E, listener: Listener<E>): this {
+    this.#emitter.off(event, this.#invokerFor(event), listener)
+    return this
+  }
+
+  /**
+   * The configuration (integrations, subscriptions, disabled event types) as plain data,
+   * for persistence. Secret config fields are `[REDACTED]` unless `includeSecrets` is set.
+   */
+  toJSON(options?: ToJSONOptions): RouterSnapshot {
+    // JSON.stringify calls toJSON(key) with a string: treat it as no options.
+    const includeSecrets = typeof options === 'object' && options?.includeSecrets === true
+    const integrations = [...this.#integrations.records()].map((record) =>
+      includeSecrets ? record.integration : record.redacted,
+    )
+    return {
+      version: 1,
+      integrations,
+      subscriptions: this.#subscriptions.list(),
+      disabledEvents: this.events.listDisabled(),
+    }
+  }
+
+  /**
+   * Builds a router from a snapshot made by `toJSON({ includeSecrets: true })`. Every
+   * integration and subscription is validated again; the first problem throws a
+   * `ValidationError` whose `field` locates it (e.g. `integrations.0.config.url`).
+   */
+  static fromJSON(snapshot: unknown, options: EventRouterOptions): EventRouter {
+    const data = parseInput(routerSnapshotSchema, snapshot, 'router snapshot')
+    const router = new EventRouter(options)
+    data.integrations.forEach((item, index) => {
+      at(`integrations.${index}`, () => {
+        const { createdAt, updatedAt, ...input } = item as unknown as RouterSnapshot['integrations'][number]
+        router.#integrations.add(input, { createdAt, updatedAt })
+      })
+    })
+    data.subscriptions.forEach((item, index) => {
+      at(`subscriptions.${index}`, () => {
+        const { createdAt, updatedAt, ...input } = item as unknown as RouterSnapshot['subscriptions'][number]
+        router.#subscriptions.create(input, { createdAt, updatedAt })
+      })
+    })
+    data.disabledEvents.forEach((name, index) => {
+      at(`disabledEvents.${index}`, () => router.events.disable(name))
+    })
+    return router
+  }
+
+  #skipReason(
+    record: SubscriptionRecord,
+    integration: IntegrationRecord,
+    eventOn: boolean,
+    payload: Record<string, unknown>,
+    eventId: string,
+  ): SkipReason | undefined {
+    if (!eventOn) return 'event_disabled'
+    if (!record.subscription.enabled) return 'subscription_disabled'
+    if (!integration.integration.enabled) return 'integration_disabled'
+    try {
+      return record.matches(payload) ? undefined : 'filter_not_matched'
+    } catch (error) {
+      this.#notify('error', new FilterEvaluationError(record.subscription.id, eventId, error))
+      return 'filter_error'
+    }
+  }
+
+  #start(delivery: Delivery, event: Parameters<typeof deliver>[0]['event'], integration: IntegrationRecord) {
+    this.#pending++
+    return deliver(
+      { delivery, event, adapter: integration.adapter, config: integration.integration.config },
+      this.#env,
+    ).then((result) => {
+      if (result.status === 'succeeded') this.#notify('deliverySucceeded', result)
+      else this.#notify('deliveryFailed', result)
+      this.#pending--
+      if (this.#pending === 0) {
+        const waiters = this.#idleWaiters
+        this.#idleWaiters = []
+        for (const resolve of waiters) resolve()
+      }
+      return result
+    })
+  }
+
+  async #drain(timeoutMs: number): Promise<void> {
+    if (this.#pending === 0) return
+    const idle = this.onIdle()
+    let timer: ReturnType<typeof setTimeout> | undefined
+    const timedOut = await Promise.race([
+      idle.then(() => false),
+      new Promise<boolean>((resolve) => {
+        timer = setTimeout(() => resolve(true), timeoutMs)
+      }),
+    ])
+    clearTimeout(timer)
+    if (timedOut) {
+      this.#shutdown.abort()
+      await idle
+    }
+  }
+
+  #notify<E extends RouterEventName>(event: E, ...args: RouterEvents[E]): void {
+    // Listeners are wrapped by #invokerFor, so this cannot throw.
+    ;(this.#emitter.emit as (event: string, ...args: unknown[]) => boolean)(event, ...args)
+  }
+
+  #invokerFor(event: RouterEventName): AnyListener {
+    return event === 'error' ? this.#invokeQuietly : this.#invoke
+  }
+
+  // eventemitter3 calls a listener with `this` = the context it was registered with; the
+  // router registers this shared invoker with the user's listener as the context, so that
+  // off() finds it again and a throwing listener is isolated.
+  readonly #invoke: AnyListener = (() => {
+    const report = (error: unknown) => this.#notify('error', new ListenerError(error))
+    return function (this: AnyListener, ...args: unknown[]) {
+      callSafely(this, args, report)
+    }
+  })()
+
+  readonly #invokeQuietly: AnyListener = function (this: AnyListener, ...args: unknown[]) {
+    callSafely(this, args, () => {})
+  }
+}
+
+function callSafely(listener: AnyListener, args: unknown[], report: (error: unknown) => void): void {
+  try {
+    const returned = listener(...args)
+    if (
+      returned !== null &&
+      typeof returned === 'object' &&
+      typeof (returned as Promise<unknown>).then === 'function'
+    ) {
+      ;(returned as Promise<unknown>).then(undefined, report)
+    }
+  } catch (error) {
+    report(error)
+  }
+}
+
+function at(path: string, action: () => void): void {
+  try {
+    action()
+  } catch (error) {
+    if (error instanceof ValidationError) {
+      throw new ValidationError(
+        'router snapshot',
+        error.issues.map((issue) => ({
+          path: issue.path ? `${path}.${issue.path}` : path,
+          message: issue.message,
+        })),
+        { cause: error },
+      )
+    }
+    if (error instanceof EventRouterError) {
+      throw new ValidationError('router snapshot', [{ path, message: error.message }], { cause: error })
+    }
+    throw error
+  }
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) return false
+  const proto = Object.getPrototypeOf(value)
+  return proto === Object.prototype || proto === null
+}
+
+function toDate(value: EmitOptions['occurredAt']): Date {
+  if (value === undefined) return new Date()
+  const date = value instanceof Date ? new Date(value.getTime()) : new Date(value)
+  if (Number.isNaN(date.getTime()) || (typeof value === 'string' && !/^\d{4}-\d{2}-\d{2}T/.test(value))) {
+    throw new ValidationError('event', [
+      {
+        path: 'options.occurredAt',
+        message: `expected a valid Date, ISO-8601 string or epoch ms, got ${describe(value)}`,
+      },
+    ])
+  }
+  return date
+}

@@ -1,0 +1,49 @@
+import type { AttemptFailure } from '../delivery/deliver.js'
+import type { DeliveryFailed, DeliverySucceeded } from '../delivery/delivery.js'
+import type { EventRouterError } from '../errors/event-router-error.js'
+
+/** Why a subscription did not receive an event. */
+export type SkipReason =
+  /** The subscription's filter did not match the payload. */
+  | 'filter_not_matched'
+  /** The filter threw while evaluating this payload (also reported on `error`). */
+  | 'filter_error'
+  /** The subscription is disabled. */
+  | 'subscription_disabled'
+  /** The event type is switched off (`router.events.disable`). */
+  | 'event_disabled'
+  /** The subscription's integration is disabled. */
+  | 'integration_disabled'
+
+/** Payload of the `eventSkipped` lifecycle event. */
+export interface EventSkipped {
+  readonly eventId: string
+  readonly eventName: string
+  /** The subscriptions that did not receive the event, and why. */
+  readonly skipped: readonly {
+    readonly subscriptionId: string
+    readonly integrationId: string
+    readonly reason: SkipReason
+  }[]
+}
+
+/**
+ * The router's lifecycle events (camelCase, unlike domain event names), in eventemitter3's
+ * event-map form. Listen with `router.on(name, listener)`; a listener that throws or
+ * rejects is reported on `error` and never breaks delivery.
+ */
+export interface RouterEvents {
+  /** A delivery was accepted by its destination. */
+  deliverySucceeded: [result: DeliverySucceeded]
+  /** One attempt failed; `willRetry` and `delayMs` say what happens next. */
+  attemptFailed: [failure: AttemptFailure]
+  /** A delivery failed for good: `reason` says whether retrying could not help, retries ran out, or the router shut down. */
+  deliveryFailed: [result: DeliveryFailed]
+  /** Some subscriptions of an emitted event did not receive it. */
+  eventSkipped: [skipped: EventSkipped]
+  /** Something went wrong outside a delivery: a listener threw, a filter threw. */
+  error: [error: EventRouterError]
+}
+
+/** Name of a lifecycle event. */
+export type RouterEventName = keyof RouterEvents

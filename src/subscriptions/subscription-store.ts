@@ -1,0 +1,211 @@
+import { ConflictError } from '../errors/conflict-error.js'
+import { NotFoundError } from '../errors/not-found-error.js'
+import { parseInput } from '../errors/parse-input.js'
+import { compileFilter } from '../filters/compile-filter.js'
+import type { FilterPredicate } from '../filters/filter.js'
+import { parseFilter } from '../filters/parse-filter.js'
+import type { Timestamps } from '../integrations/integration-store.js'
+import { generateId } from '../router/ids.js'
+import type {
+  EventSelector,
+  Subscription,
+  SubscriptionInput,
+  SubscriptionPatch,
+  SubscriptionQuery,
+} from './subscription.js'
+import { subscriptionInputSchema, subscriptionPatchSchema } from './subscription-schema.js'
+
+/** What `router.subscriptions` offers. Every rejected call throws a typed error and changes nothing. */
+export interface Subscriptions {
+  /** Creates a subscription; its filter is validated and compiled once. */
+  create(input: SubscriptionInput): Subscription
+  /** Changes any field; `eventNamePrefix: null` removes the prefix, `filter: {}` removes the filter. */
+  update(id: string, patch: SubscriptionPatch): Subscription
+  /** Deletes a subscription. Deliveries already started go on. */
+  remove(id: string): void
+  /** The subscription with this id, or `undefined`. */
+  get(id: string): Subscription | undefined
+  /** Subscriptions in creation order, optionally only those of an event or an integration. */
+  list(query?: SubscriptionQuery): Subscription[]
+  /** Enables a subscription. */
+  enable(id: string): Subscription
+  /** Disables a subscription: it is skipped with reason `subscription_disabled`. */
+  disable(id: string): Subscription
+}
+
+/** A subscription with its compiled filter. */
+export interface SubscriptionRecord {
+  readonly subscription: Subscription
+  readonly matches: FilterPredicate
+  /** The prefix of outgoing names, `''` when there is none. */
+  readonly prefix: string
+}
+
+const NONE: readonly SubscriptionRecord[] = Object.freeze([])
+
+/**
+ * The subscription registry behind `router.subscriptions`, indexed by event name so that
+ * `emit()` looks at the subscriptions of the emitted event only.
+ */
+export class SubscriptionStore implements Subscriptions {
+  readonly #records = new Map<string, SubscriptionRecord>()
+  // Arrays are replaced, never mutated, so an emit() in progress keeps a stable view.
+  readonly #byEvent = new Map<string, readonly SubscriptionRecord[]>()
+  #wildcard: readonly SubscriptionRecord[] = NONE
+  readonly #integrationExists: (id: string) => boolean
+
+  /** @param integrationExists whether an integration id is known */
+  constructor(integrationExists: (id: string) => boolean) {
+    this.#integrationExists = integrationExists
+  }
+
+  /** @param restored timestamps kept when restoring a snapshot */
+  create(input: SubscriptionInput, restored?: Timestamps): Subscription {
+    const parsed = parseInput(subscriptionInputSchema, input, 'subscription')
+    const id = parsed.id ?? generateId()
+    if (this.#records.has(id)) {
+      throw new ConflictError(
+        'ERR_DUPLICATE_ID',
+        'id',
+        `A subscription with id \`${id}\` already exists (id).`,
+      )
+    }
+    this.#assertIntegration(parsed.integrationId)
+    const filter = parseFilter(parsed.filter ?? {}, 'filter')
+    const now = new Date().toISOString()
+    const record = toRecord({
+      id,
+      event: freezeSelector(parsed.event),
+      integrationId: parsed.integrationId,
+      filter,
+      eventNamePrefix: parsed.eventNamePrefix ?? null,
+      enabled: parsed.enabled ?? true,
+      createdAt: restored?.createdAt ?? now,
+      updatedAt: restored?.updatedAt ?? now,
+    })
+    this.#records.set(id, record)
+    this.#index(record)
+    return record.subscription
+  }
+
+  update(id: string, patch: SubscriptionPatch): Subscription {
+    const current = this.#require(id)
+    const parsed = parseInput(subscriptionPatchSchema, patch, 'subscription patch')
+    if (parsed.integrationId !== undefined) this.#assertIntegration(parsed.integrationId)
+    const filter = parsed.filter === undefined ? undefined : parseFilter(parsed.filter, 'filter')
+    const before = current.subscription
+    const record = toRecord(
+      {
+        ...before,
+        event: parsed.event === undefined ? before.event : freezeSelector(parsed.event),
+        integrationId: parsed.integrationId ?? before.integrationId,
+        filter: filter ?? before.filter,
+        eventNamePrefix:
+          parsed.eventNamePrefix === undefined ? before.eventNamePrefix : parsed.eventNamePrefix,
+        enabled: parsed.enabled ?? before.enabled,
+        updatedAt: new Date().toISOString(),
+      },
+      filter === undefined ? current.matches : undefined,
+    )
+    this.#unindex(current)
+    this.#records.set(id, record)
+    this.#index(record)
+    return record.subscription
+  }
+
+  remove(id: string): void {
+    const record = this.#require(id)
+    this.#records.delete(id)
+    this.#unindex(record)
+  }
+
+  get(id: string): Subscription | undefined {
+    return this.#records.get(id)?.subscription
+  }
+
+  list(query: SubscriptionQuery = {}): Subscription[] {
+    const result: Subscription[] = []
+    for (const { subscription } of this.#records.values()) {
+      if (query.integrationId !== undefined && subscription.integrationId !== query.integrationId) continue
+      if (query.event !== undefined && !selects(subscription.event, query.event)) continue
+      result.push(subscription)
+    }
+    return result
+  }
+
+  enable(id: string): Subscription {
+    return this.update(id, { enabled: true })
+  }
+
+  disable(id: string): Subscription {
+    return this.update(id, { enabled: false })
+  }
+
+  /** Subscriptions of exactly this event name (wildcards excluded). Hot path of emit(). */
+  forEvent(name: string): readonly SubscriptionRecord[] {
+    return this.#byEvent.get(name) ?? NONE
+  }
+
+  /** Wildcard (`'*'`) subscriptions. */
+  wildcard(): readonly SubscriptionRecord[] {
+    return this.#wildcard
+  }
+
+  /** Ids of the subscriptions that deliver to an integration. */
+  usersOf(integrationId: string): string[] {
+    return this.list({ integrationId }).map((subscription) => subscription.id)
+  }
+
+  #assertIntegration(integrationId: string): void {
+    if (!this.#integrationExists(integrationId)) {
+      throw new NotFoundError('integration', integrationId, 'integrationId', 'Add the integration first.')
+    }
+  }
+
+  #require(id: string): SubscriptionRecord {
+    const record = this.#records.get(id)
+    if (!record) throw new NotFoundError('subscription', String(id), 'id')
+    return record
+  }
+
+  #index(record: SubscriptionRecord): void {
+    const { event } = record.subscription
+    if (event === '*') {
+      this.#wildcard = [...this.#wildcard, record]
+      return
+    }
+    for (const name of typeof event === 'string' ? [event] : event) {
+      this.#byEvent.set(name, [...(this.#byEvent.get(name) ?? NONE), record])
+    }
+  }
+
+  #unindex(record: SubscriptionRecord): void {
+    const { event } = record.subscription
+    if (event === '*') {
+      this.#wildcard = this.#wildcard.filter((r) => r !== record)
+      return
+    }
+    for (const name of typeof event === 'string' ? [event] : event) {
+      const remaining = (this.#byEvent.get(name) ?? NONE).filter((r) => r !== record)
+      if (remaining.length === 0) this.#byEvent.delete(name)
+      else this.#byEvent.set(name, remaining)
+    }
+  }
+}
+
+function toRecord(subscription: Subscription, matches?: FilterPredicate): SubscriptionRecord {
+  const frozen = Object.freeze(subscription)
+  return Object.freeze({
+    subscription: frozen,
+    matches: matches ?? compileFilter(frozen.filter),
+    prefix: frozen.eventNamePrefix ?? '',
+  })
+}
+
+function freezeSelector(selector: EventSelector): EventSelector {
+  return typeof selector === 'string' ? selector : Object.freeze([...selector])
+}
+
+function selects(selector: EventSelector, name: string): boolean {
+  return selector === '*' || selector === name || (typeof selector !== 'string' && selector.includes(name))
+}
