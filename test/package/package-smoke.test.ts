@@ -1,0 +1,66 @@
+import { execFile } from 'node:child_process'
+import { copyFile, mkdir, readdir, rm, writeFile } from 'node:fs/promises'
+import { join, resolve } from 'node:path'
+import { promisify } from 'node:util'
+import { beforeAll, describe, expect, it } from 'vitest'
+
+// publint and attw read package.json and types; they pass a dual build that breaks at run
+// time (an ESM-only dependency `require()`d from the CJS output). Only running the packed
+// package proves it works, so this installs the tarball the way a host app would and runs
+// a consumer written in plain ESM and one in plain CommonJS.
+
+const run = promisify(execFile)
+const windows = process.platform === 'win32'
+const root = resolve(import.meta.dirname, '../..')
+const tmp = join(root, 'test/.tmp')
+const installed = join(tmp, 'node_modules/eventrouter')
+const fixtures = join(import.meta.dirname, 'fixtures')
+const consumers = ['consumer.mjs', 'consumer.cjs'] as const
+
+const expectedOutput = [
+  'resolved node_modules/eventrouter/dist/index.js',
+  'ok succeeded 2 Loyalty wallet.coins_rewarded',
+  'filtered 0',
+  'error ERR_NOT_FOUND NotFoundError instanceof=true',
+].join('\n')
+
+describe('the packed package', () => {
+  beforeAll(async () => {
+    await rm(tmp, { recursive: true, force: true })
+    await mkdir(installed, { recursive: true })
+
+    // `npm pack` runs `prepack` (the build), so this is what `npm publish` would upload.
+    await run('npm', ['pack', '--pack-destination', tmp], { cwd: root, timeout: 120_000, shell: windows })
+    const tarballs = (await readdir(tmp)).filter((name) => name.endsWith('.tgz'))
+    expect(tarballs).toHaveLength(1)
+
+    // Unpacked into test/.tmp/node_modules, the package finds its dependencies (p-retry, ky,
+    // ...) further up, in the repository's node_modules, as it would in a host app.
+    await run('tar', ['-xzf', join(tmp, tarballs[0]!), '-C', installed, '--strip-components=1'], {
+      timeout: 30_000,
+    })
+
+    // Without a package.json of their own, the consumers would sit in the repository's package
+    // scope and Node would resolve `eventrouter` to the repository itself (self-reference),
+    // not to the unpacked tarball.
+    await writeFile(
+      join(tmp, 'package.json'),
+      `${JSON.stringify({ name: 'smoke-consumer', private: true })}\n`,
+    )
+    for (const consumer of consumers) await copyFile(join(fixtures, consumer), join(tmp, consumer))
+  }, 180_000)
+
+  it.each(consumers)(
+    'runs from %s: delivers with a retry and shares error classes',
+    async (consumer) => {
+      const env = { ...process.env }
+      delete env.NODE_OPTIONS // vitest or a debugger may have set loaders or flags
+      const { stdout, stderr } = await run(process.execPath, [consumer], { cwd: tmp, env, timeout: 30_000 })
+
+      expect(stdout.trim()).toBe(expectedOutput)
+      // Also no ExperimentalWarning: require() of ESM is unflagged and silent on Node >= 20.19.
+      expect(stderr).toBe('')
+    },
+    60_000,
+  )
+})

@@ -1,0 +1,65 @@
+import { afterEach, describe, expect, it, vi } from 'vitest'
+import type { DeliveryResult } from '../../src/index.js'
+import { MockTransport } from '../../src/testing/index.js'
+import { createRouter, DETERMINISTIC_RETRY } from '../factories.js'
+
+describe('EventRouter.close', () => {
+  afterEach(() => {
+    vi.useRealTimers()
+  })
+
+  it('waits for in-flight deliveries, then resolves; emit is refused meanwhile', async () => {
+    const { router, transport } = createRouter()
+    transport.respondWith({ status: 200, delayMs: 30 })
+    router.subscriptions.create({ event: 'a.b', integrationId: 'crm' })
+    const receipt = router.emit('a.b', {})
+    const closing = router.close()
+    expect(() => router.emit('a.b', {})).toThrow(expect.objectContaining({ code: 'ERR_ROUTER_CLOSED' }))
+    await closing
+    expect(router.pendingCount).toBe(0)
+    await expect(receipt.settled).resolves.toMatchObject([{ status: 'succeeded' }])
+    expect(router.close()).toBe(closing)
+  })
+
+  it('after timeoutMs, aborts what is pending: in flight or waiting to retry, each fails with reason shutdown', async () => {
+    vi.useFakeTimers()
+    const transport = new MockTransport()
+    transport.when('https://hang.example').respondWith({ hang: true })
+    transport.when('https://flaky.example').respondWith(503)
+    const { router } = createRouter({ transport, retry: DETERMINISTIC_RETRY, timeoutMs: 60_000 })
+    router.integrations.add({ id: 'hang', type: 'webhook', config: { url: 'https://hang.example/' } })
+    router.integrations.add({ id: 'flaky', type: 'webhook', config: { url: 'https://flaky.example/' } })
+    router.subscriptions.create({ event: 'a.b', integrationId: 'hang' })
+    router.subscriptions.create({ event: 'a.b', integrationId: 'flaky' })
+    const failed: DeliveryResult[] = []
+    router.on('deliveryFailed', (result) => {
+      failed.push(result)
+    })
+    const receipt = router.emit('a.b', {})
+    await vi.advanceTimersByTimeAsync(1500)
+    let closed = false
+    void router.close({ timeoutMs: 2000 }).then(() => {
+      closed = true
+    })
+    await vi.advanceTimersByTimeAsync(1999)
+    expect(closed).toBe(false)
+    await vi.advanceTimersByTimeAsync(1)
+    await vi.waitFor(() => expect(closed).toBe(true))
+    const results = await receipt.settled
+    expect(results.map((r) => r.status === 'failed' && r.reason)).toEqual(['shutdown', 'shutdown'])
+    expect(failed).toHaveLength(2)
+    for (const result of results) {
+      if (result.status === 'failed') expect(result.error.code).toBe('ERR_DELIVERY_ABORTED')
+    }
+    expect(
+      transport.requests.filter((r) => r.url.startsWith('https://hang')).every((r) => r.signal.aborted),
+    ).toBe(true)
+  })
+
+  it('rejects a bad timeout', () => {
+    const { router } = createRouter()
+    expect(() => router.close({ timeoutMs: -1 })).toThrow(
+      expect.objectContaining({ code: 'ERR_VALIDATION', field: 'timeoutMs' }),
+    )
+  })
+})

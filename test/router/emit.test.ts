@@ -1,0 +1,206 @@
+import { describe, expect, it } from 'vitest'
+import { type EventSkipped, RouterClosedError, ValidationError } from '../../src/index.js'
+import { coinsRewarded, createRouter } from '../factories.js'
+
+describe('EventRouter.emit', () => {
+  it('starts one delivery per matching subscription and sends the prefixed name', async () => {
+    const { router, transport } = createRouter()
+    router.subscriptions.create({
+      event: 'wallet.coins_rewarded',
+      integrationId: 'crm',
+      filter: { coins: { $gte: 100 }, 'customer.tier': { $in: ['gold', 'silver'] } },
+      eventNamePrefix: 'Loyalty ',
+    })
+    const receipt = router.emit('wallet.coins_rewarded', coinsRewarded(), { id: 'evt_1' })
+    expect(receipt.eventId).toBe('evt_1')
+    expect(receipt.deliveries).toHaveLength(1)
+    expect(receipt.deliveries[0]).toMatchObject({
+      eventId: 'evt_1',
+      eventName: 'wallet.coins_rewarded',
+      outgoingName: 'Loyalty wallet.coins_rewarded',
+      integrationId: 'crm',
+      integrationType: 'webhook',
+    })
+    const [result] = await receipt.settled
+    expect(result).toMatchObject({ status: 'succeeded', attempts: 1 })
+    expect(transport.requests[0]?.json()).toMatchObject({
+      id: 'evt_1',
+      type: 'Loyalty wallet.coins_rewarded',
+      data: coinsRewarded(),
+    })
+  })
+
+  it('matches synchronously: deliveries are known when emit returns', () => {
+    const { router } = createRouter()
+    router.subscriptions.create({ event: 'wallet.coins_rewarded', integrationId: 'crm' })
+    router.subscriptions.create({ event: 'coupon.created', integrationId: 'crm' })
+    expect(router.emit('wallet.coins_rewarded', {}).deliveries).toHaveLength(1)
+    expect(router.pendingCount).toBe(1)
+  })
+
+  it('routes arrays of names and the * wildcard, and nothing else', async () => {
+    const { router } = createRouter()
+    const many = router.subscriptions.create({
+      event: ['coupon.created', 'coupon.updated'],
+      integrationId: 'crm',
+    })
+    const all = router.subscriptions.create({ event: '*', integrationId: 'crm' })
+    router.subscriptions.create({ event: 'review.created', integrationId: 'crm' })
+    const ids = (name: string) => router.emit(name, {}).deliveries.map((d) => d.subscriptionId)
+    expect(ids('coupon.updated')).toEqual([many.id, all.id])
+    expect(ids('order.created')).toEqual([all.id])
+    await router.onIdle()
+  })
+
+  it('gives each delivery its own id and uses a generated event id by default', () => {
+    const { router } = createRouter()
+    router.subscriptions.create({ event: 'a.b', integrationId: 'crm' })
+    router.subscriptions.create({ event: 'a.b', integrationId: 'crm', eventNamePrefix: 'X ' })
+    const receipt = router.emit('a.b', {})
+    expect(receipt.eventId).toMatch(/^[0-9a-f-]{36}$/)
+    const [first, second] = receipt.deliveries
+    expect(first?.id).not.toBe(second?.id)
+    expect([first?.outgoingName, second?.outgoingName]).toEqual(['a.b', 'X a.b'])
+  })
+
+  it('reports every skipped subscription with its reason on eventSkipped', () => {
+    const { router } = createRouter()
+    router.integrations.add({
+      id: 'off',
+      type: 'webhook',
+      config: { url: 'https://off.example/' },
+      enabled: false,
+    })
+    const filtered = router.subscriptions.create({
+      event: 'e.x',
+      integrationId: 'crm',
+      filter: { coins: { $gt: 1000 } },
+    })
+    const disabled = router.subscriptions.create({ event: 'e.x', integrationId: 'crm', enabled: false })
+    const integrationOff = router.subscriptions.create({ event: 'e.x', integrationId: 'off' })
+    const matching = router.subscriptions.create({ event: 'e.x', integrationId: 'crm' })
+    const skips: EventSkipped[] = []
+    router.on('eventSkipped', (skipped) => {
+      skips.push(skipped)
+    })
+    const receipt = router.emit('e.x', { coins: 5 }, { id: 'evt_9' })
+    expect(receipt.deliveries.map((d) => d.subscriptionId)).toEqual([matching.id])
+    expect(skips).toEqual([
+      {
+        eventId: 'evt_9',
+        eventName: 'e.x',
+        skipped: [
+          { subscriptionId: filtered.id, integrationId: 'crm', reason: 'filter_not_matched' },
+          { subscriptionId: disabled.id, integrationId: 'crm', reason: 'subscription_disabled' },
+          { subscriptionId: integrationOff.id, integrationId: 'off', reason: 'integration_disabled' },
+        ],
+      },
+    ])
+  })
+
+  it('dispatches nothing for an event type switched off, and resumes when switched on', () => {
+    const { router } = createRouter()
+    const sub = router.subscriptions.create({ event: 'wallet.coins_rewarded', integrationId: 'crm' })
+    const skips: EventSkipped[] = []
+    router.on('eventSkipped', (skipped) => {
+      skips.push(skipped)
+    })
+    router.events.disable('wallet.coins_rewarded')
+    expect(router.events.isEnabled('wallet.coins_rewarded')).toBe(false)
+    expect(router.emit('wallet.coins_rewarded', {}).deliveries).toEqual([])
+    expect(skips[0]?.skipped).toEqual([
+      { subscriptionId: sub.id, integrationId: 'crm', reason: 'event_disabled' },
+    ])
+    router.events.enable('wallet.coins_rewarded')
+    expect(router.emit('wallet.coins_rewarded', {}).deliveries).toHaveLength(1)
+  })
+
+  it('resolves settled with [] when nothing matches', async () => {
+    const { router } = createRouter()
+    const receipt = router.emit('nobody.listens', {})
+    expect(receipt.deliveries).toEqual([])
+    await expect(receipt.settled).resolves.toEqual([])
+  })
+
+  it.each([
+    ['an empty name', '', {}, undefined, 'name'],
+    ['a name with spaces', 'wallet coins', {}, undefined, 'name'],
+    ['a non-string name', 42, {}, undefined, 'name'],
+    ['an array payload', 'a.b', [], undefined, 'payload'],
+    ['a null payload', 'a.b', null, undefined, 'payload'],
+    ['a class instance payload', 'a.b', new Date(), undefined, 'payload'],
+    ['a bad event id', 'a.b', {}, { id: 'has space' }, 'options.id'],
+    ['a bad occurredAt', 'a.b', {}, { occurredAt: 'yesterday' }, 'options.occurredAt'],
+  ])('rejects %s with a ValidationError naming the field', (_label, name, payload, options, field) => {
+    const { router, transport } = createRouter()
+    router.subscriptions.create({ event: '*', integrationId: 'crm' })
+    const call = () => router.emit(name as string, payload as Record<string, unknown>, options as never)
+    expect(call).toThrow(ValidationError)
+    try {
+      call()
+    } catch (error) {
+      expect(error).toMatchObject({ code: 'ERR_VALIDATION', field })
+    }
+    expect(router.pendingCount).toBe(0)
+    expect(transport.requests).toHaveLength(0)
+  })
+
+  it('throws RouterClosedError after close()', async () => {
+    const { router } = createRouter()
+    await router.close()
+    expect(() => router.emit('a.b', {})).toThrow(RouterClosedError)
+    expect(() => router.emit('a.b', {})).toThrow(/router is closed/)
+  })
+
+  it('uses occurredAt as the webhook timestamp', async () => {
+    const { router, transport } = createRouter()
+    router.subscriptions.create({ event: 'a.b', integrationId: 'crm' })
+    await router.emit('a.b', {}, { occurredAt: '2026-11-01T10:00:00.000Z' }).settled
+    expect(transport.requests[0]?.json()).toMatchObject({ timestamp: '2026-11-01T10:00:00.000Z' })
+  })
+
+  it('evaluates the filter against the payload as emitted (dot paths, arrays)', () => {
+    const { router } = createRouter()
+    router.subscriptions.create({
+      event: 'order.created',
+      integrationId: 'crm',
+      filter: { 'items.sku': 'SKU-1', total: { $gt: 50 } },
+    })
+    expect(
+      router.emit('order.created', { items: [{ sku: 'SKU-2' }, { sku: 'SKU-1' }], total: 80 }).deliveries,
+    ).toHaveLength(1)
+    expect(router.emit('order.created', { items: [{ sku: 'SKU-2' }], total: 80 }).deliveries).toHaveLength(0)
+  })
+})
+
+describe('EventRouter.emit with a filter that throws', () => {
+  it('counts it as no match, reports it on error and eventSkipped, and still delivers to the others', () => {
+    const { router } = createRouter()
+    const fragile = router.subscriptions.create({
+      event: 'a.b',
+      integrationId: 'crm',
+      filter: { coins: { $gt: 1 } },
+    })
+    const other = router.subscriptions.create({ event: 'a.b', integrationId: 'crm' })
+    const errors: unknown[] = []
+    const skips: EventSkipped[] = []
+    router.on('error', (error) => {
+      errors.push(error)
+    })
+    router.on('eventSkipped', (skipped) => {
+      skips.push(skipped)
+    })
+    const payload = {
+      get coins(): number {
+        throw new Error('getter exploded')
+      },
+    }
+    const receipt = router.emit('a.b', payload)
+    expect(receipt.deliveries.map((d) => d.subscriptionId)).toEqual([other.id])
+    expect(skips[0]?.skipped).toEqual([
+      { subscriptionId: fragile.id, integrationId: 'crm', reason: 'filter_error' },
+    ])
+    expect(errors).toHaveLength(1)
+    expect(errors[0]).toMatchObject({ code: 'ERR_FILTER_EVALUATION', subscriptionId: fragile.id })
+  })
+})
