@@ -1,4 +1,12 @@
 export {
+  type AdapterConformanceOptions,
+  assertAdapterConformance,
+  type ConformanceCheck,
+  type ConformanceReport,
+  type ConformanceResponses,
+  checkAdapterConformance,
+} from './adapter-conformance.js'
+export {
   type MockAnswer,
   MockScript,
   MockTransport,
