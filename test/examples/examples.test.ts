@@ -1,0 +1,23 @@
+import { execFile } from 'node:child_process'
+import { promisify } from 'node:util'
+import { describe, expect, it } from 'vitest'
+
+const run = promisify(execFile)
+
+// The examples are documentation that runs: keep them working.
+describe('examples', () => {
+  it('the demo exits 0 by itself and prints the delivery table', async () => {
+    const { stdout } = await run(process.execPath, ['--import', 'tsx', 'examples/demo.ts'], { timeout: 30_000 })
+    expect(stdout).toMatch(/event\s+subscription\s+attempts\s+outcome\s+ms/)
+    expect(stdout).toContain('Loyalty wallet.coins_rewarded')
+    expect(stdout).toMatch(/\d+ delivered, \d+ failed/)
+  })
+
+  it('the custom adapter example passes the conformance suite and delivers', async () => {
+    const { stdout } = await run(process.execPath, ['--import', 'tsx', 'examples/custom-adapter.ts'], {
+      timeout: 30_000,
+    })
+    expect(stdout).not.toContain('FAIL')
+    expect(stdout).toContain('delivery: succeeded after 1 attempt(s)')
+  })
+})
