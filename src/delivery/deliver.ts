@@ -4,7 +4,7 @@ import { DeliveryError } from '../errors/delivery-error.js'
 import type { RoutedEvent } from '../events/routed-event.js'
 import type { Transport, TransportRequest, TransportResponse } from '../transport/transport.js'
 import { backoff } from './backoff.js'
-import type { Delivery, DeliveryFailureReason, DeliveryResult } from './delivery.js'
+import type { AttemptRecord, Delivery, DeliveryFailureReason, DeliveryResult } from './delivery.js'
 import type { RetryOptions } from './retry-options.js'
 
 /** Longest response body excerpt kept on errors, in characters. */
@@ -17,6 +17,14 @@ export interface DeliveryJob {
   readonly adapter: Adapter<unknown>
   /** The integration config as it was when the event was emitted. */
   readonly config: unknown
+  /** When given, receives the last request sent and the last response (test sends). */
+  readonly trace?: DeliveryTrace
+}
+
+/** The last request and response of a delivery, filled in when a job asks for it. */
+export interface DeliveryTrace {
+  request?: TransportRequest
+  response?: TransportResponse
 }
 
 /** A failed attempt, as reported on the `attemptFailed` lifecycle event. */
@@ -55,6 +63,7 @@ export async function deliver(job: DeliveryJob, env: DeliveryEnvironment): Promi
   let attempts = 0
   let notified = 0
   let responseStatus = 0
+  const history: AttemptRecord[] = []
 
   const runAttempt = async (attempt: number): Promise<void> => {
     attempts = attempt
@@ -64,8 +73,31 @@ export async function deliver(job: DeliveryJob, env: DeliveryEnvironment): Promi
       delivery: job.delivery,
       attempt,
     }
+    const attemptStartedAt = Date.now()
+    const attemptStarted = performance.now()
     const outcome = await attemptOnce(job, context, env)
-    if (outcome instanceof DeliveryError) throw outcome.retryable ? outcome : new AbortError(outcome)
+    const durationMs = performance.now() - attemptStarted
+    if (outcome instanceof DeliveryError) {
+      history.push({
+        attempt,
+        startedAt: attemptStartedAt,
+        durationMs,
+        status: outcome.status ?? null,
+        errorCode: outcome.code,
+        errorMessage: outcome.message,
+        responseBodyExcerpt: outcome.responseBodyExcerpt ?? null,
+      })
+      throw outcome.retryable ? outcome : new AbortError(outcome)
+    }
+    history.push({
+      attempt,
+      startedAt: attemptStartedAt,
+      durationMs,
+      status: outcome,
+      errorCode: null,
+      errorMessage: null,
+      responseBodyExcerpt: null,
+    })
     responseStatus = outcome
   }
 
@@ -105,6 +137,7 @@ export async function deliver(job: DeliveryJob, env: DeliveryEnvironment): Promi
       status: 'succeeded',
       delivery: job.delivery,
       attempts,
+      history,
       responseStatus,
       startedAt,
       durationMs: performance.now() - started,
@@ -141,6 +174,7 @@ export async function deliver(job: DeliveryJob, env: DeliveryEnvironment): Promi
       status: 'failed',
       delivery: job.delivery,
       attempts,
+      history,
       reason,
       error,
       startedAt,
@@ -185,9 +219,14 @@ async function attemptOnce(
   const onShutdown = () => controller.abort()
   env.shutdown.addEventListener('abort', onShutdown, { once: true })
 
+  if (job.trace) {
+    job.trace.request = request
+    delete job.trace.response
+  }
   let response: TransportResponse
   try {
     response = await sendUntilAborted(env.transport, request, controller.signal)
+    if (job.trace) job.trace.response = response
   } catch (error) {
     if (timedOut) {
       return new DeliveryError(

@@ -34,10 +34,30 @@ export type DeliveryFailureReason =
 /** How one delivery ended. Every delivery ends in exactly one result. */
 export type DeliveryResult = DeliverySucceeded | DeliveryFailed
 
+/** One attempt of a delivery, as recorded in its history. */
+export interface AttemptRecord {
+  /** Attempt number, starting at 1. */
+  readonly attempt: number
+  /** When it started (epoch ms). */
+  readonly startedAt: number
+  /** How long it took, in ms. */
+  readonly durationMs: number
+  /** HTTP status of the response, or `null` when there was none (network error, timeout). */
+  readonly status: number | null
+  /** `DeliveryError` code when the attempt failed, else `null`. */
+  readonly errorCode: DeliveryError['code'] | null
+  /** Error message when the attempt failed, else `null`. */
+  readonly errorMessage: string | null
+  /** The first 2 KB of the response body of a failed attempt, else `null`. */
+  readonly responseBodyExcerpt: string | null
+}
+
 interface DeliveryResultBase {
   readonly delivery: Delivery
   /** Number of attempts made (1 = no retry). */
   readonly attempts: number
+  /** Every attempt, in order. */
+  readonly history: readonly AttemptRecord[]
   /** When the first attempt started (epoch ms). */
   readonly startedAt: number
   /** Total time from the first attempt to the outcome, retry waits included, in ms. */

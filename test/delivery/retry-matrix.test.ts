@@ -49,6 +49,16 @@ describe('delivery retry matrix', () => {
     expect(result).toMatchObject({ status: 'succeeded', attempts: 2 })
     expect(failures).toMatchObject([{ attempt: 1, willRetry: true, delayMs: 1000, retriesLeft: 4 }])
     expect(times).toEqual([0, 1000])
+    expect(result.history).toMatchObject([
+      {
+        attempt: 1,
+        status: 500,
+        errorCode: 'ERR_HTTP_STATUS',
+        errorMessage: expect.stringContaining('answered 500'),
+      },
+      { attempt: 2, status: 200, errorCode: null, errorMessage: null, responseBodyExcerpt: null },
+    ])
+    expect(result.history[1]?.startedAt).toBe((result.history[0]?.startedAt ?? 0) + 1000)
   })
 
   it('T03 six 5xx: 1 attempt + 5 retries with exponential delays, then retries_exhausted', async () => {
@@ -111,6 +121,9 @@ describe('delivery retry matrix', () => {
     expect(transport.requests.every((request) => request.signal.aborted)).toBe(true)
     expect(times).toEqual([0, 11_000, 23_000, 37_000, 55_000, 81_000])
     expect(failures.every((f) => f.error.code === 'ERR_ATTEMPT_TIMEOUT')).toBe(true)
+    expect(result.history.map((h) => [h.status, h.errorCode, h.durationMs])).toEqual(
+      Array.from({ length: 6 }, () => [null, 'ERR_ATTEMPT_TIMEOUT', 10_000]),
+    )
     expect(vi.getTimerCount()).toBe(0)
   })
 
