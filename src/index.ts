@@ -14,6 +14,7 @@ export { backoff } from './delivery/backoff.js'
 export { classifyHttpResponse } from './delivery/classify-http-response.js'
 export type { AttemptFailure } from './delivery/deliver.js'
 export type {
+  AttemptRecord,
   Delivery,
   DeliveryFailed,
   DeliveryFailureReason,
@@ -33,12 +34,14 @@ export { RouterClosedError } from './errors/router-closed-error.js'
 export { ValidationError, type ValidationIssue } from './errors/validation-error.js'
 export { EventSwitches } from './events/event-switches.js'
 export type { RoutedEvent } from './events/routed-event.js'
+export type { FailedClause } from './filters/explain-filter.js'
 export type { Filter, FilterValue } from './filters/filter.js'
 export type { Integration, IntegrationInput, IntegrationPatch } from './integrations/integration.js'
 export type { Integrations } from './integrations/integration-store.js'
 export { REDACTED } from './integrations/redact-config.js'
 export { type CloseOptions, type EmitOptions, type EmitReceipt, EventRouter } from './router/event-router.js'
 export type { EventRouterOptions } from './router/event-router-options.js'
+export type { Explanation, SubscriptionExplanation } from './router/explanation.js'
 export type { EventSkipped, RouterEventName, RouterEvents, SkipReason } from './router/router-events.js'
 export type { RouterSnapshot, ToJSONOptions } from './router/router-snapshot.js'
 export type {

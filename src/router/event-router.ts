@@ -9,11 +9,13 @@ import { RouterClosedError } from '../errors/router-closed-error.js'
 import { ValidationError } from '../errors/validation-error.js'
 import { assertEventName, describe, isEventName } from '../events/event-name.js'
 import { EventSwitches } from '../events/event-switches.js'
+import { explainFilter } from '../filters/explain-filter.js'
 import type { IntegrationRecord, Integrations } from '../integrations/integration-store.js'
 import { IntegrationStore } from '../integrations/integration-store.js'
 import type { SubscriptionRecord, Subscriptions } from '../subscriptions/subscription-store.js'
 import { SubscriptionStore } from '../subscriptions/subscription-store.js'
 import { type EventRouterOptions, type ResolvedOptions, resolveOptions } from './event-router-options.js'
+import type { Explanation, SubscriptionExplanation } from './explanation.js'
 import { generateId, idSchema } from './ids.js'
 import type { EventSkipped, RouterEventName, RouterEvents, SkipReason } from './router-events.js'
 import { type RouterSnapshot, routerSnapshotSchema, type ToJSONOptions } from './router-snapshot.js'
@@ -109,12 +111,7 @@ export class EventRouter {
    */
   emit(name: string, payload: Record<string, unknown>, options?: EmitOptions): EmitReceipt {
     if (this.#closing) throw new RouterClosedError(`emit \`${String(name)}\``)
-    if (!isEventName(name)) assertEventName(name, 'name')
-    if (!isPlainObject(payload)) {
-      throw new ValidationError('event', [
-        { path: 'payload', message: `expected a plain JSON object, got ${describe(payload)}` },
-      ])
-    }
+    this.#assertEvent(name, payload)
     const eventId =
       options?.id === undefined ? generateId() : parseInput(idSchema, options.id, 'event', 'options.id')
     const occurredAt = toDate(options?.occurredAt)
@@ -174,6 +171,37 @@ export class EventRouter {
         return settled
       },
     }
+  }
+
+  /**
+   * A dry run of `emit()`: sends nothing and returns, for every subscription of the event
+   * (wildcards included), whether it would receive it and, if not, why: disabled, event
+   * type off, integration off, or which filter clause failed with the value found.
+   */
+  explain(name: string, payload: Record<string, unknown>): Explanation {
+    this.#assertEvent(name, payload)
+    const eventEnabled = this.events.isEnabled(name)
+    const subscriptions = [...this.#subscriptions.forEvent(name), ...this.#subscriptions.wildcard()].map(
+      (record): SubscriptionExplanation => {
+        const { subscription } = record
+        const integration = this.#integrations.record(subscription.integrationId)
+        let reason: SkipReason | undefined = integration
+          ? this.#skipReason(record, integration, eventEnabled, payload, undefined)
+          : 'integration_disabled'
+        const failedClause =
+          reason === 'filter_not_matched' ? (explainFilter(subscription.filter, payload) ?? null) : null
+        if (reason === 'filter_not_matched' && failedClause === null) reason = 'filter_error'
+        return {
+          subscriptionId: subscription.id,
+          integrationId: subscription.integrationId,
+          outgoingName: record.prefix + name,
+          wouldDeliver: reason === undefined,
+          reason: reason ?? null,
+          failedClause,
+        }
+      },
+    )
+    return { eventName: name, eventEnabled, subscriptions }
   }
 
   /** Resolves when every delivery started so far has settled (at once if none is pending). */
@@ -271,7 +299,7 @@ export class EventRouter {
     integration: IntegrationRecord,
     eventOn: boolean,
     payload: Record<string, unknown>,
-    eventId: string,
+    eventId: string | undefined,
   ): SkipReason | undefined {
     if (!eventOn) return 'event_disabled'
     if (!record.subscription.enabled) return 'subscription_disabled'
@@ -279,8 +307,19 @@ export class EventRouter {
     try {
       return record.matches(payload) ? undefined : 'filter_not_matched'
     } catch (error) {
-      this.#notify('error', new FilterEvaluationError(record.subscription.id, eventId, error))
+      // A dry run (no event id) reports the reason only.
+      if (eventId !== undefined)
+        this.#notify('error', new FilterEvaluationError(record.subscription.id, eventId, error))
       return 'filter_error'
+    }
+  }
+
+  #assertEvent(name: string, payload: Record<string, unknown>): void {
+    if (!isEventName(name)) assertEventName(name, 'name')
+    if (!isPlainObject(payload)) {
+      throw new ValidationError('event', [
+        { path: 'payload', message: `expected a plain JSON object, got ${describe(payload)}` },
+      ])
     }
   }
 
