@@ -51,7 +51,11 @@ export type {
   SubscriptionPatch,
   SubscriptionQuery,
 } from './subscriptions/subscription.js'
-export type { Subscriptions } from './subscriptions/subscription-store.js'
+export type {
+  Subscriptions,
+  TestSendOptions,
+  TestSendResult,
+} from './subscriptions/subscription-store.js'
 export { type KyTransportOptions, kyTransport } from './transport/ky-transport.js'
 export type {
   Transport,

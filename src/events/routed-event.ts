@@ -10,4 +10,9 @@ export interface RoutedEvent {
   readonly payload: Readonly<Record<string, unknown>>
   /** When the event happened. */
   readonly occurredAt: Date
+  /**
+   * `true` for a test send (`router.subscriptions.test()`): adapters mark the request so
+   * the destination can tell it apart (webhook: `webhook-test: true` header).
+   */
+  readonly test?: boolean
 }

@@ -1,5 +1,10 @@
 import { EventEmitter } from 'eventemitter3'
-import { type DeliveryEnvironment, deliver } from '../delivery/deliver.js'
+import {
+  BODY_EXCERPT_LENGTH,
+  type DeliveryEnvironment,
+  type DeliveryTrace,
+  deliver,
+} from '../delivery/deliver.js'
 import type { Delivery, DeliveryResult } from '../delivery/delivery.js'
 import { EventRouterError } from '../errors/event-router-error.js'
 import { FilterEvaluationError } from '../errors/filter-evaluation-error.js'
@@ -12,7 +17,13 @@ import { EventSwitches } from '../events/event-switches.js'
 import { explainFilter } from '../filters/explain-filter.js'
 import type { IntegrationRecord, Integrations } from '../integrations/integration-store.js'
 import { IntegrationStore } from '../integrations/integration-store.js'
-import type { SubscriptionRecord, Subscriptions } from '../subscriptions/subscription-store.js'
+import { redactRequest, secretValues } from '../integrations/redact-request.js'
+import type {
+  SubscriptionRecord,
+  Subscriptions,
+  TestSendOptions,
+  TestSendResult,
+} from '../subscriptions/subscription-store.js'
 import { SubscriptionStore } from '../subscriptions/subscription-store.js'
 import { type EventRouterOptions, type ResolvedOptions, resolveOptions } from './event-router-options.js'
 import type { Explanation, SubscriptionExplanation } from './explanation.js'
@@ -88,7 +99,10 @@ export class EventRouter {
 
   constructor(options: EventRouterOptions) {
     this.#options = resolveOptions(options)
-    this.#subscriptions = new SubscriptionStore((id) => this.#integrations.record(id) !== undefined)
+    this.#subscriptions = new SubscriptionStore(
+      (id) => this.#integrations.record(id) !== undefined,
+      (record, payload, testOptions) => this.#testSend(record, payload, testOptions),
+    )
     this.#integrations = new IntegrationStore(this.#options.adapters, (id) => this.#subscriptions.usersOf(id))
     this.integrations = this.#integrations
     this.subscriptions = this.#subscriptions
@@ -311,6 +325,78 @@ export class EventRouter {
       if (eventId !== undefined)
         this.#notify('error', new FilterEvaluationError(record.subscription.id, eventId, error))
       return 'filter_error'
+    }
+  }
+
+  async #testSend(
+    record: SubscriptionRecord,
+    payload: Record<string, unknown> | undefined,
+    options: TestSendOptions,
+  ): Promise<TestSendResult> {
+    if (this.#closing) throw new RouterClosedError('send a test')
+    const { subscription } = record
+    const name =
+      options.event ?? (typeof subscription.event === 'string' ? subscription.event : subscription.event[0])
+    if (name === undefined || name === '*') {
+      throw new ValidationError('test send', [
+        { path: 'options.event', message: 'a subscription to `*` needs the event name to send' },
+      ])
+    }
+    if (payload === undefined) {
+      throw new ValidationError('test send', [{ path: 'payload', message: 'expected a payload to send' }])
+    }
+    this.#assertEvent(name, payload)
+    const retries = options.retries ?? 0
+    if (!Number.isInteger(retries) || retries < 0 || retries > this.#options.retry.retries) {
+      throw new ValidationError('test send', [
+        {
+          path: 'options.retries',
+          message: `expected an integer from 0 to ${this.#options.retry.retries}, got ${describe(retries)}`,
+        },
+      ])
+    }
+    // The integration exists: integrations in use cannot be removed.
+    const integration = this.#integrations.record(subscription.integrationId) as IntegrationRecord
+    const eventId = generateId()
+    const delivery: Delivery = {
+      id: generateId(),
+      eventId,
+      eventName: name,
+      outgoingName: record.prefix + name,
+      subscriptionId: subscription.id,
+      integrationId: integration.integration.id,
+      integrationType: integration.adapter.type,
+    }
+    const trace: DeliveryTrace = {}
+    const result = await deliver(
+      {
+        delivery,
+        event: {
+          id: eventId,
+          name,
+          outgoingName: delivery.outgoingName,
+          payload,
+          occurredAt: new Date(),
+          test: true,
+        },
+        adapter: integration.adapter,
+        config: integration.integration.config,
+        trace,
+      },
+      { ...this.#env, retry: { ...this.#options.retry, retries }, onAttemptFailed: () => {} },
+    )
+    const secrets = secretValues(integration.integration.config, integration.adapter.secretFields)
+    const { response } = trace
+    return {
+      result,
+      request: trace.request ? redactRequest(trace.request, secrets) : null,
+      response: response
+        ? {
+            status: response.status,
+            headers: response.headers,
+            bodyExcerpt: response.body.slice(0, BODY_EXCERPT_LENGTH),
+          }
+        : null,
     }
   }
 

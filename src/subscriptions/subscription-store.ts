@@ -1,3 +1,4 @@
+import type { DeliveryResult } from '../delivery/delivery.js'
 import { ConflictError } from '../errors/conflict-error.js'
 import { NotFoundError } from '../errors/not-found-error.js'
 import { parseInput } from '../errors/parse-input.js'
@@ -6,6 +7,7 @@ import type { FilterPredicate } from '../filters/filter.js'
 import { parseFilter } from '../filters/parse-filter.js'
 import type { Timestamps } from '../integrations/integration-store.js'
 import { generateId } from '../router/ids.js'
+import type { TransportRequest } from '../transport/transport.js'
 import type {
   EventSelector,
   Subscription,
@@ -31,6 +33,35 @@ export interface Subscriptions {
   enable(id: string): Subscription
   /** Disables a subscription: it is skipped with reason `subscription_disabled`. */
   disable(id: string): Subscription
+  /**
+   * Sends one real test delivery to the subscription's integration, whatever its filter
+   * and status, marked as a test, with `payload` (or the catalog's sample for its event).
+   * Resolves with the outcome, the request sent (credentials redacted) and the response.
+   * Test sends are not reported on lifecycle events.
+   */
+  test(id: string, payload?: Record<string, unknown>, options?: TestSendOptions): Promise<TestSendResult>
+}
+
+/** Options of `subscriptions.test()`. */
+export interface TestSendOptions {
+  /** The event name to send, for subscriptions of several events or `'*'`. @default the subscription's (first) event */
+  event?: string
+  /** Retries after the first attempt. @default 0: one attempt, for prompt feedback */
+  retries?: number
+}
+
+/** What `subscriptions.test()` resolves with. */
+export interface TestSendResult {
+  /** The outcome, as for any delivery. */
+  readonly result: DeliveryResult
+  /** The last request sent, credentials redacted; `null` when none could be built. */
+  readonly request: TransportRequest | null
+  /** The last response: status, headers and the first 2 KB of the body; `null` when none arrived. */
+  readonly response: {
+    readonly status: number
+    readonly headers: Readonly<Record<string, string>>
+    readonly bodyExcerpt: string
+  } | null
 }
 
 /** A subscription with its compiled filter. */
@@ -40,6 +71,13 @@ export interface SubscriptionRecord {
   /** The prefix of outgoing names, `''` when there is none. */
   readonly prefix: string
 }
+
+/** Performs a test send; provided by the router. */
+export type TestSender = (
+  record: SubscriptionRecord,
+  payload: Record<string, unknown> | undefined,
+  options: TestSendOptions,
+) => Promise<TestSendResult>
 
 const NONE: readonly SubscriptionRecord[] = Object.freeze([])
 
@@ -53,10 +91,15 @@ export class SubscriptionStore implements Subscriptions {
   readonly #byEvent = new Map<string, readonly SubscriptionRecord[]>()
   #wildcard: readonly SubscriptionRecord[] = NONE
   readonly #integrationExists: (id: string) => boolean
+  readonly #testSend: TestSender
 
-  /** @param integrationExists whether an integration id is known */
-  constructor(integrationExists: (id: string) => boolean) {
+  /**
+   * @param integrationExists whether an integration id is known
+   * @param testSend performs a test send for `test()`
+   */
+  constructor(integrationExists: (id: string) => boolean, testSend: TestSender) {
     this.#integrationExists = integrationExists
+    this.#testSend = testSend
   }
 
   /** @param restored timestamps kept when restoring a snapshot */
@@ -139,6 +182,18 @@ export class SubscriptionStore implements Subscriptions {
 
   disable(id: string): Subscription {
     return this.update(id, { enabled: false })
+  }
+
+  test(
+    id: string,
+    payload?: Record<string, unknown>,
+    options: TestSendOptions = {},
+  ): Promise<TestSendResult> {
+    try {
+      return this.#testSend(this.#require(id), payload, options)
+    } catch (error) {
+      return Promise.reject(error)
+    }
   }
 
   /** Subscriptions of exactly this event name (wildcards excluded). Hot path of emit(). */

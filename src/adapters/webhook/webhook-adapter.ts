@@ -48,6 +48,7 @@ const RESERVED_HEADERS = new Set([
   'webhook-id',
   'webhook-timestamp',
   'webhook-signature',
+  'webhook-test',
   'content-length',
   'host',
   'transfer-encoding',
@@ -216,6 +217,8 @@ export function webhookAdapter(options: WebhookAdapterOptions = {}): Adapter<Web
         'webhook-id': delivery.id,
         'webhook-timestamp': String(timestamp),
       }
+      // A test send (router.subscriptions.test()) is marked so receivers can ignore it.
+      if (event.test === true) headers['webhook-test'] = 'true'
       if (config.secret !== undefined) {
         headers['webhook-signature'] = signStandardWebhook({
           id: delivery.id,
