@@ -2,6 +2,7 @@ import pRetry, { AbortError } from 'p-retry'
 import type { Adapter, AdapterRequestContext } from '../adapters/adapter.js'
 import { DeliveryError } from '../errors/delivery-error.js'
 import type { RoutedEvent } from '../events/routed-event.js'
+import { REDACTED } from '../integrations/redact-config.js'
 import type { Transport, TransportRequest, TransportResponse } from '../transport/transport.js'
 import { backoff } from './backoff.js'
 import type { AttemptRecord, Delivery, DeliveryFailureReason, DeliveryResult } from './delivery.js'
@@ -17,6 +18,8 @@ export interface DeliveryJob {
   readonly adapter: Adapter<unknown>
   /** The integration config as it was when the event was emitted. */
   readonly config: unknown
+  /** Credential values of the integration: scrubbed from response excerpts and reasons. */
+  readonly secrets: readonly string[]
   /** When given, receives the last request sent and the last response (test sends). */
   readonly trace?: DeliveryTrace
 }
@@ -274,11 +277,12 @@ async function attemptOnce(
   const retryable = classification.outcome === 'retry'
   return new DeliveryError(
     'ERR_HTTP_STATUS',
-    `${label(job)}: ${target} answered ${response.status} (${classification.reason}).`,
+    `${label(job)}: ${target} answered ${response.status} (${scrub(classification.reason, job.secrets)}).`,
     {
       retryable,
       status: response.status,
-      responseBodyExcerpt: response.body.slice(0, BODY_EXCERPT_LENGTH),
+      // A destination may echo a credential back (a 401 quoting the key): never pass it on.
+      responseBodyExcerpt: scrub(response.body.slice(0, BODY_EXCERPT_LENGTH), job.secrets),
       ...(classification.outcome === 'retry' && classification.retryAfterMs !== undefined
         ? { retryAfterMs: classification.retryAfterMs }
         : {}),
@@ -322,6 +326,12 @@ function sleep(ms: number, signal: AbortSignal): Promise<void> {
     const timer = setTimeout(done, ms)
     signal.addEventListener('abort', done, { once: true })
   })
+}
+
+function scrub(text: string, secrets: readonly string[]): string {
+  let result = text
+  for (const secret of secrets) if (result.includes(secret)) result = result.split(secret).join(REDACTED)
+  return result
 }
 
 function label(job: DeliveryJob): string {

@@ -6,6 +6,7 @@ import { parseInput } from '../errors/parse-input.js'
 import { generateId, idSchema } from '../router/ids.js'
 import type { Integration, IntegrationInput, IntegrationPatch } from './integration.js'
 import { redactConfig } from './redact-config.js'
+import { secretValues } from './redact-request.js'
 
 /** What `router.integrations` offers: the configured destinations, editable at run time. */
 export interface Integrations {
@@ -38,6 +39,8 @@ export interface IntegrationRecord {
   /** What `get()`/`list()` return. */
   readonly redacted: Integration
   readonly adapter: Adapter<unknown>
+  /** Credential values found in the config's secret fields, longest first. */
+  readonly secrets: readonly string[]
 }
 
 const inputSchema = z.strictObject({
@@ -167,7 +170,8 @@ export class IntegrationStore implements Integrations {
   #store(adapter: Adapter<unknown>, integration: Integration): Integration {
     const frozen = Object.freeze({ ...integration, config: Object.freeze(integration.config) })
     const redacted = Object.freeze({ ...frozen, config: redactConfig(frozen.config, adapter.secretFields) })
-    this.#records.set(frozen.id, { integration: frozen, redacted, adapter })
+    const secrets = Object.freeze(secretValues(frozen.config, adapter.secretFields))
+    this.#records.set(frozen.id, { integration: frozen, redacted, adapter, secrets })
     return redacted
   }
 }

@@ -17,7 +17,7 @@ import { EventSwitches } from '../events/event-switches.js'
 import { explainFilter } from '../filters/explain-filter.js'
 import type { IntegrationRecord, Integrations } from '../integrations/integration-store.js'
 import { IntegrationStore } from '../integrations/integration-store.js'
-import { redactRequest, secretValues } from '../integrations/redact-request.js'
+import { redactRequest } from '../integrations/redact-request.js'
 import type {
   SubscriptionRecord,
   Subscriptions,
@@ -381,15 +381,15 @@ export class EventRouter {
         },
         adapter: integration.adapter,
         config: integration.integration.config,
+        secrets: integration.secrets,
         trace,
       },
       { ...this.#env, retry: { ...this.#options.retry, retries }, onAttemptFailed: () => {} },
     )
-    const secrets = secretValues(integration.integration.config, integration.adapter.secretFields)
     const { response } = trace
     return {
       result,
-      request: trace.request ? redactRequest(trace.request, secrets) : null,
+      request: trace.request ? redactRequest(trace.request, integration.secrets) : null,
       response: response
         ? {
             status: response.status,
@@ -412,7 +412,13 @@ export class EventRouter {
   #start(delivery: Delivery, event: Parameters<typeof deliver>[0]['event'], integration: IntegrationRecord) {
     this.#pending++
     return deliver(
-      { delivery, event, adapter: integration.adapter, config: integration.integration.config },
+      {
+        delivery,
+        event,
+        adapter: integration.adapter,
+        config: integration.integration.config,
+        secrets: integration.secrets,
+      },
       this.#env,
     ).then((result) => {
       if (result.status === 'succeeded') this.#notify('deliverySucceeded', result)

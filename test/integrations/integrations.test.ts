@@ -158,6 +158,21 @@ describe('router.integrations', () => {
       expect(() => router.integrations.update('ghost', {})).toThrow(NotFoundError)
     })
 
+    it('a credential echoed back by the destination is scrubbed from the failure', async () => {
+      const { router, transport } = emptyRouter()
+      transport.respondWith({ status: 401, body: 'invalid token "Bearer crm-token-123" for https://crm.example' })
+      router.integrations.add({
+        id: 'crm',
+        type: 'webhook',
+        config: { url: 'https://crm.example/', headers: { authorization: 'Bearer crm-token-123' } },
+      })
+      router.subscriptions.create({ event: 'a.b', integrationId: 'crm' })
+      const [result] = await router.emit('a.b', {}).settled
+      expect(result?.status).toBe('failed')
+      expect(JSON.stringify(result)).not.toContain('crm-token-123')
+      if (result?.status === 'failed') expect(result.error.responseBodyExcerpt).toContain(`invalid token "${REDACTED}"`)
+    })
+
     it('secrets never appear in validation errors', () => {
       const { router } = emptyRouter()
       const leaky = 'whsec_not-base64-but-secret!!'
