@@ -62,6 +62,9 @@ export interface CloseOptions {
 type Listener<E extends RouterEventName> = (...args: RouterEvents[E]) => unknown
 type AnyListener = (...args: unknown[]) => unknown
 
+/** Property added to the payload of test sends, so every destination can tell them apart. */
+export const TEST_MARKER = 'eventrouter_test'
+
 const NO_DELIVERIES: readonly Delivery[] = Object.freeze([])
 const NO_RESULTS: Promise<DeliveryResult[]> = Promise.resolve([])
 
@@ -375,7 +378,8 @@ export class EventRouter {
           id: eventId,
           name,
           outgoingName: delivery.outgoingName,
-          payload,
+          // Every destination can show a property: the marker that works for all adapters.
+          payload: { ...payload, [TEST_MARKER]: true },
           occurredAt: new Date(),
           test: true,
         },

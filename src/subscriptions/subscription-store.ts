@@ -35,7 +35,9 @@ export interface Subscriptions {
   disable(id: string): Subscription
   /**
    * Sends one real test delivery to the subscription's integration, whatever its filter
-   * and status, marked as a test, with `payload` (or the catalog's sample for its event).
+   * and status, with `payload` (or the catalog's sample for its event). It is marked as a
+   * test: the payload gets `eventrouter_test: true`, and adapters may add their own marker
+   * (webhook: the `webhook-test: true` header).
    * Resolves with the outcome, the request sent (credentials redacted) and the response.
    * Test sends are not reported on lifecycle events.
    */
