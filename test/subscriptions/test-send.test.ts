@@ -43,7 +43,7 @@ describe('router.subscriptions.test', () => {
     })
     expect(JSON.parse(outcome.request?.body ?? '')).toMatchObject({
       type: 'Loyalty wallet.coins_rewarded',
-      data: { coins: 5 },
+      data: { coins: 5, eventrouter_test: true },
     })
     expect(JSON.stringify(outcome)).not.toContain('crm-token-123')
     expect(transport.requests).toHaveLength(1)
