@@ -1,0 +1,65 @@
+import { classifyHttpResponse } from '../../delivery/classify-http-response.js'
+import type { TransportResponse } from '../../transport/transport.js'
+import type { ResponseClassification } from '../adapter.js'
+
+const MAX_REASON_LENGTH = 300
+// A private API key, should an error detail ever echo one: it must not reach the reason.
+const PRIVATE_KEY = /pk_[A-Za-z0-9]+/g
+
+// klaviyo/openapi, create_event.json, components.responses.ClientError / ServerError:
+// `{ errors: [{ id, code, title, detail, source?: { pointer?, parameter? } }] }`.
+interface KlaviyoErrorObject {
+  readonly code?: unknown
+  readonly title?: unknown
+  readonly detail?: unknown
+  readonly source?: { readonly pointer?: unknown; readonly parameter?: unknown } | null
+}
+
+const text = (value: unknown): string | undefined =>
+  typeof value === 'string' && value.trim() !== '' ? value.trim() : undefined
+
+/**
+ * Summarises a Klaviyo error body as `detail (at <pointer>)`, errors joined with `; `, or
+ * returns `undefined` when the body is not one. Falls back to `title` when `detail` is missing.
+ */
+export function describeKlaviyoErrors(body: string): string | undefined {
+  let parsed: unknown
+  try {
+    parsed = JSON.parse(body)
+  } catch {
+    return undefined
+  }
+  const errors = (parsed as { errors?: unknown } | null)?.errors
+  if (!Array.isArray(errors)) return undefined
+  const parts = errors.flatMap((error: KlaviyoErrorObject | null) => {
+    if (error === null || typeof error !== 'object') return []
+    const message = text(error.detail) ?? text(error.title) ?? text(error.code)
+    if (message === undefined) return []
+    const pointer = text(error.source?.pointer)
+    const parameter = text(error.source?.parameter)
+    if (pointer !== undefined) return [`${message} (at ${pointer})`]
+    if (parameter !== undefined) return [`${message} (parameter ${parameter})`]
+    return [message]
+  })
+  return parts.length > 0 ? parts.join('; ') : undefined
+}
+
+function truncate(value: string): string {
+  return value.length <= MAX_REASON_LENGTH ? value : `${value.slice(0, MAX_REASON_LENGTH - 1)}…`
+}
+
+/**
+ * Classifies a Create Event response. Create Event answers `202` with no body on success
+ * (create_event.json, `responses.202`). Otherwise {@link classifyHttpResponse} decides:
+ * 429 is retried after `Retry-After` (whole seconds; Klaviyo sends no `RateLimit-*` headers
+ * with a 429), 500/502/503/504 are retried, 400/401/403/404/405/409/410/415 fail at once.
+ * Klaviyo's error `detail` and `source.pointer` are added to the reason (trimmed to 300
+ * characters), with anything shaped like a private key masked.
+ */
+export function classifyKlaviyoResponse(response: TransportResponse): ResponseClassification {
+  const base = classifyHttpResponse(response)
+  if (base.outcome === 'success') return base
+  const described = describeKlaviyoErrors(response.body)
+  if (described === undefined) return base
+  return { ...base, reason: truncate(`${base.reason}: ${described.replace(PRIVATE_KEY, 'pk_***')}`) }
+}
