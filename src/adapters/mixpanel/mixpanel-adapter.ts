@@ -1,0 +1,150 @@
+// Mixpanel Ingestion API, `POST /import`. Sources:
+// - mixpanel/docs, openapi/src/ingestion.openapi.yaml (commit 001238d): endpoint, `strict`
+//   and `project_id`, service-account and project-token Basic auth, the event shape
+//   (`time`, `distinct_id`, `$insert_id` required), the `$insert_id` rules, nested object
+//   properties (fewer than 255 keys, depth at most 3), responses, rate limits;
+// - mixpanel/docs, pages/docs/privacy/in-residency.md: the India host `api-in.mixpanel.com`.
+import { createHash } from 'node:crypto'
+import type { Adapter } from '../adapter.js'
+import { defineAdapter } from '../define-adapter.js'
+import { readPath } from '../shared/payload-path.js'
+import {
+  MIXPANEL_DEFAULTS,
+  MIXPANEL_HOSTS,
+  type MixpanelConfig,
+  mixpanelConfigSchema,
+} from './mixpanel-config.js'
+import { classifyMixpanelResponse } from './mixpanel-response.js'
+
+/** Options of {@link mixpanelAdapter}. */
+export interface MixpanelAdapterOptions {
+  /**
+   * Type name integrations refer to. Change it to register a second Mixpanel adapter next
+   * to the default one.
+   * @default 'mixpanel'
+   */
+  readonly type?: string
+}
+
+// ingestion.openapi.yaml, "properties.distinct_id": values Mixpanel disallows, "to prevent
+// accidental implementation mistakes"; they are disallowed for `$insert_id` as well.
+const INVALID_IDS = new Set([
+  '00000000-0000-0000-0000-000000000000',
+  'anon',
+  'anonymous',
+  'nil',
+  'none',
+  'null',
+  'n/a',
+  'na',
+  'undefined',
+  'unknown',
+  '<nil>',
+  '0',
+  '-1',
+  'true',
+  'false',
+  '[]',
+  '{}',
+])
+// ingestion.openapi.yaml, "properties.$insert_id": "≤ 36 bytes and contain only alphanumeric
+// characters or "-"".
+const INSERT_ID = /^[A-Za-z0-9-]{1,36}$/
+// Set by the adapter; a payload key with one of these names is not sent.
+const RESERVED_PROPERTIES = new Set(['time', 'distinct_id', '$insert_id'])
+
+/**
+ * The `$insert_id` of a delivery. Delivery ids are UUIDs (36 characters, hex digits and
+ * `-`), which fit as they are; any other id is replaced by the first 36 hex digits of its
+ * SHA-256, the derivation Mixpanel's "Common Issues" recommends. Either way it is stable
+ * across retries, so Mixpanel deduplicates a retried event.
+ */
+export function mixpanelInsertId(deliveryId: string): string {
+  if (INSERT_ID.test(deliveryId) && !INVALID_IDS.has(deliveryId.toLowerCase())) return deliveryId
+  return createHash('sha256').update(deliveryId, 'utf8').digest('hex').slice(0, 36)
+}
+
+function resolveDistinctId(payload: Readonly<Record<string, unknown>>, path: string): string {
+  const value = readPath(payload, path)
+  const id =
+    typeof value === 'string' && value.trim() !== ''
+      ? value
+      : typeof value === 'number' && Number.isFinite(value)
+        ? String(value)
+        : undefined
+  if (id === undefined) {
+    throw new Error(
+      `Mixpanel needs a \`distinct_id\`, but the payload has no non-empty string or number at \`${path}\` (identity.distinctId).`,
+    )
+  }
+  if (INVALID_IDS.has(id)) {
+    throw new Error(
+      `Mixpanel rejects \`${id}\` as a \`distinct_id\` (a placeholder value), found at \`${path}\` (identity.distinctId).`,
+    )
+  }
+  return id
+}
+
+function basicAuth(config: MixpanelConfig): string {
+  // ingestion.openapi.yaml, /import "Authentication": service account username and secret,
+  // or the project token "as the basic auth username value with an empty password".
+  const credentials =
+    config.serviceAccount === undefined
+      ? `${config.projectToken ?? ''}:`
+      : `${config.serviceAccount.username}:${config.serviceAccount.secret}`
+  return `Basic ${Buffer.from(credentials, 'utf8').toString('base64')}`
+}
+
+/**
+ * The Mixpanel adapter: imports each event with `POST /import?strict=1` (one event per
+ * request), authenticated with a service account or the project token. The outgoing name
+ * is the `event`; the payload's properties are sent as they are (Mixpanel accepts nested
+ * objects) next to `time` (ms since epoch), `distinct_id` and `$insert_id`, the delivery id
+ * on which Mixpanel deduplicates, so a retry never counts twice.
+ *
+ * @example
+ * const router = new EventRouter({ adapters: [mixpanelAdapter()] })
+ * router.integrations.add({
+ *   id: 'mixpanel',
+ *   type: 'mixpanel',
+ *   config: { serviceAccount: { username, secret }, projectId: '3285009', region: 'in' },
+ * })
+ */
+export function mixpanelAdapter(options: MixpanelAdapterOptions = {}): Adapter<MixpanelConfig> {
+  const { type = 'mixpanel' } = options
+  return defineAdapter({
+    type,
+    configSchema: mixpanelConfigSchema,
+    secretFields: ['serviceAccount', 'projectToken'],
+    buildRequest: ({ event, config, delivery }) => {
+      const identity = config.identity ?? MIXPANEL_DEFAULTS.identity
+      const properties: Record<string, unknown> = {
+        time: event.occurredAt.getTime(),
+        distinct_id: resolveDistinctId(event.payload, identity.distinctId),
+        // Mixpanel deduplicates on (event, time, distinct_id, $insert_id): all four are the
+        // same on every attempt of a delivery.
+        $insert_id: mixpanelInsertId(delivery.id),
+      }
+      for (const [key, value] of Object.entries(event.payload)) {
+        if (!RESERVED_PROPERTIES.has(key)) properties[key] = value
+      }
+      const base = (config.baseUrl ?? MIXPANEL_HOSTS[config.region ?? MIXPANEL_DEFAULTS.region]).replace(
+        /\/+$/,
+        '',
+      )
+      const query = new URLSearchParams({ strict: '1' })
+      if (config.projectId !== undefined) query.set('project_id', config.projectId)
+      return {
+        method: 'POST',
+        url: `${base}/import?${query.toString()}`,
+        headers: {
+          authorization: basicAuth(config),
+          'content-type': 'application/json',
+          accept: 'application/json',
+        },
+        body: JSON.stringify([{ event: event.outgoingName, properties }]),
+      }
+    },
+    classifyResponse: classifyMixpanelResponse,
+  })
+}
