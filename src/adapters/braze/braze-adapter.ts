@@ -1,0 +1,147 @@
+// Braze Track users, `POST /users/track`, one custom event per request. Sources
+// (braze-inc/braze-docs):
+// - _docs/_api/endpoints/user_data/post_user_track.md (commit 78b3bae): headers, body, the
+//   three response shapes, "duplicate events are treated as separate, unique events";
+// - _docs/_api/objects_filters/event_object.md (commit 46939b9): identifiers, `name`, `time`,
+//   `properties` rules, reserved keys, `_update_existing_only`;
+// - _docs/_api/errors.md (commit 043179b), _docs/_api/api_limits.md (commit fcf9111),
+//   _includes/rate_limits.md (commit 194373b): status codes, 429, X-RateLimit-* headers;
+// - https://www.braze.com/docs/api/errors/ (earlier version, "Queued Responses"): 202 `queued`.
+
+import type { Adapter } from '../adapter.js'
+import { defineAdapter } from '../define-adapter.js'
+import { isE164 } from '../shared/e164.js'
+import { readPath } from '../shared/payload-path.js'
+import { BRAZE_DEFAULTS, type BrazeConfig, brazeConfigSchema } from './braze-config.js'
+import { classifyBrazeResponse } from './braze-response.js'
+
+/** Options of {@link brazeAdapter}. */
+export interface BrazeAdapterOptions {
+  /**
+   * Type name integrations refer to. Change it to register a second Braze adapter.
+   * @default 'braze'
+   */
+  readonly type?: string
+}
+
+/**
+ * Braze's published limits of `/users/track` (_includes/rate_limits.md, api_limits.md): since
+ * 2024-10-28 a base limit of 3,000 requests per 3 seconds per workspace (an older version of
+ * the docs says 50,000 per minute; accounts on "Monthly Active Users CY 24-25" get their own
+ * hourly and burst limits), and at most 75 events per request. Exported for pacing; the
+ * router does not pace requests by itself yet.
+ */
+export const BRAZE_LIMITS = Object.freeze({
+  usersTrack: Object.freeze({ limit: 3000, intervalMs: 3000, maxEventsPerRequest: 75 }),
+})
+
+// event_object.md, "Reserved keys": "Using reserved keys as custom event property names will
+// result in API errors". "Property names must be non-empty strings less than or equal to 255
+// characters, with no leading dollar signs ($)."
+const RESERVED_PROPERTY_KEYS = new Set(['time', 'event_name'])
+const MAX_PROPERTY_NAME_LENGTH = 255
+
+type Identifier = { external_id: string } | { email: string } | { phone: string }
+
+/** A non-empty string at `path` (trimmed); with `allowInteger`, a safe integer as its digits. */
+function readIdentifier(
+  payload: unknown,
+  path: string | undefined,
+  allowInteger = false,
+): string | undefined {
+  if (path === undefined) return undefined
+  const value = readPath(payload, path)
+  if (typeof value === 'string' && value.trim() !== '') return value.trim()
+  if (allowInteger && typeof value === 'number' && Number.isSafeInteger(value)) return String(value)
+  return undefined
+}
+
+/**
+ * The one identifier the event is sent with: the first that resolves, in the order
+ * `externalId`, `email`, `phone`. One per event object keeps the user unambiguous
+ * (post_user_track.md: with both `email` and `phone`, Braze uses the email anyway).
+ */
+function identifierOf(payload: unknown, config: BrazeConfig): Identifier {
+  const mapping = config.identity ?? BRAZE_DEFAULTS.identity
+  const externalId = readIdentifier(payload, mapping.externalId, true)
+  if (externalId !== undefined) return { external_id: externalId }
+  const email = readIdentifier(payload, mapping.email)
+  if (email !== undefined) return { email }
+  // post_user_track.md: the phone identifier "only works if you include a valid phone number".
+  const phone = mapping.phone === undefined ? undefined : readPath(payload, mapping.phone)
+  if (isE164(phone)) return { phone }
+  const wanted = [
+    mapping.externalId === undefined ? undefined : `an external id at \`${mapping.externalId}\``,
+    mapping.email === undefined ? undefined : `an email at \`${mapping.email}\``,
+    mapping.phone === undefined ? undefined : `an E.164 phone number at \`${mapping.phone}\``,
+  ].filter((part) => part !== undefined)
+  throw new Error(
+    `Braze needs a user identifier, but the payload has none of: ${wanted.join(', ')}. Add one to the event, or point the integration's \`identity\` config at the right paths.`,
+  )
+}
+
+/** Throws when a top-level payload key cannot be a Braze event property name. */
+function assertPropertyNames(payload: Readonly<Record<string, unknown>>): void {
+  for (const key of Object.keys(payload)) {
+    const shown = `\`${key.length > 40 ? `${key.slice(0, 40)}…` : key}\``
+    if (RESERVED_PROPERTY_KEYS.has(key)) {
+      throw new Error(
+        `Braze reserves the event property name ${shown} (reserved: \`time\`, \`event_name\`); rename that payload field.`,
+      )
+    }
+    if (key === '' || key.startsWith('$') || key.length > MAX_PROPERTY_NAME_LENGTH) {
+      throw new Error(
+        `Braze event property names must be 1-255 characters without a leading \`$\`; the payload field ${shown} is not.`,
+      )
+    }
+  }
+}
+
+/**
+ * The Braze adapter: sends each event to Track users (`POST /users/track`) as one custom
+ * event object named after the outgoing name (prefix included), at `occurredAt`, with the
+ * whole payload as `properties` (nested objects and arrays are accepted by `/users/track`),
+ * for the user found at the first configured identifier path that resolves.
+ *
+ * Braze has no idempotency key: "each event ingested into Braze has its own event ID, so
+ * 'duplicate' events are treated as separate, unique events" (post_user_track.md). A retry
+ * after a lost response can therefore record the event twice.
+ *
+ * @example
+ * const router = new EventRouter({ adapters: [brazeAdapter()] })
+ * router.integrations.add({
+ *   id: 'braze',
+ *   type: 'braze',
+ *   config: { apiKey: process.env.BRAZE_REST_API_KEY, restEndpoint: 'https://rest.iad-01.braze.com' },
+ * })
+ */
+export function brazeAdapter(options: BrazeAdapterOptions = {}): Adapter<BrazeConfig> {
+  const { type = 'braze' } = options
+  return defineAdapter({
+    type,
+    configSchema: brazeConfigSchema,
+    secretFields: ['apiKey'],
+    buildRequest: ({ event, config }) => {
+      assertPropertyNames(event.payload)
+      const eventObject: Record<string, unknown> = {
+        ...identifierOf(event.payload, config),
+        name: event.outgoingName,
+        // event_object.md: `time` is "datetime as string in ISO 8601".
+        time: event.occurredAt.toISOString(),
+        properties: event.payload,
+      }
+      // event_object.md: omitted, Braze creates a profile for an unknown `external_id`.
+      if (config.updateExistingOnly === true) eventObject._update_existing_only = true
+      return {
+        method: 'POST',
+        url: new URL('/users/track', config.restEndpoint).href,
+        headers: {
+          Authorization: `Bearer ${config.apiKey}`,
+          'Content-Type': 'application/json',
+        },
+        body: JSON.stringify({ events: [eventObject] }),
+      }
+    },
+    classifyResponse: (response, { config }) => classifyBrazeResponse(response, config.apiKey),
+  })
+}
