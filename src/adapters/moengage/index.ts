@@ -1,0 +1,11 @@
+export {
+  MOENGAGE_MAX_REQUEST_BYTES,
+  type MoEngageAdapterOptions,
+  moengageAdapter,
+} from './moengage-adapter.js'
+export type {
+  MoEngageConfig,
+  MoEngageDataCenter,
+  MoEngageIdentityMapping,
+  MoEngagePlatform,
+} from './moengage-config.js'

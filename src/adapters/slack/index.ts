@@ -1,0 +1,3 @@
+export { type SlackAdapterOptions, slackAdapter } from './slack-adapter.js'
+export type { SlackConfig } from './slack-config.js'
+export { escapeSlackText } from './slack-template.js'

@@ -1,0 +1,401 @@
+import { HttpResponse, http } from 'msw'
+import { setupServer } from 'msw/node'
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
+import type { AdapterRequestContext } from '../../../src/adapters/adapter.js'
+import { escapeSlackText, type SlackConfig, slackAdapter } from '../../../src/adapters/slack/index.js'
+import { classifySlackResponse } from '../../../src/adapters/slack/slack-response.js'
+import type { DeliveryFailed, DeliveryResult } from '../../../src/delivery/delivery.js'
+import { EventRouter, ValidationError } from '../../../src/index.js'
+import { assertAdapterConformance } from '../../../src/testing/index.js'
+
+// The path of a webhook URL is its secret.
+const SECRET_PATH = '/services/T0ACME001/B0LOYAL01/XyZ9aBcDeFgHiJkLmNoPqRsT'
+const WEBHOOK_URL = `https://hooks.slack.com${SECRET_PATH}`
+const OCCURRED_AT = '2025-03-14T09:26:53.589Z'
+
+const PAYLOAD = {
+  coins: 150,
+  balance: 1350,
+  reason: 'order',
+  customer: {
+    id: 'cus_981',
+    name: 'Ana Lima',
+    email: 'ana@example.com',
+    mobile: '+919876543210',
+    tier: 'gold',
+    referralCode: 'ANA150',
+  },
+  business: {
+    name: 'Acme Coffee',
+    url: 'https://acme.example',
+    coinName: 'Beans',
+    currency: 'INR',
+    currencySymbol: '₹',
+  },
+}
+
+// Slack answers incoming webhooks in plain text (changelog 2016-05-17).
+const plain = (status: number, text: string, headers: Record<string, string> = {}) =>
+  new HttpResponse(text, { status, headers: { 'content-type': 'text/html', ...headers } })
+const OK = () => plain(200, 'ok')
+
+type Answer = () => Response
+const received: { headers: Record<string, string>; body: unknown }[] = []
+let answers: Answer[] = []
+
+const server = setupServer(
+  http.post(WEBHOOK_URL, async ({ request }) => {
+    const headers = Object.fromEntries(request.headers.entries())
+    const text = await request.text()
+    let body: unknown
+    try {
+      body = JSON.parse(text)
+    } catch {
+      return plain(400, 'invalid_payload')
+    }
+    received.push({ headers, body })
+    // As Slack checks it: a JSON body with a non-empty `text`.
+    if (headers['content-type'] !== 'application/json') return plain(400, 'invalid_payload')
+    if (typeof (body as { text?: unknown }).text !== 'string') return plain(400, 'no_text')
+    return (answers.shift() ?? OK)()
+  }),
+)
+
+beforeAll(() => server.listen({ onUnhandledRequest: 'error' }))
+afterEach(() => {
+  received.length = 0
+  answers = []
+})
+afterAll(() => server.close())
+
+function setup(config: Record<string, unknown>) {
+  const router = new EventRouter({
+    adapters: [slackAdapter()],
+    retry: { minTimeout: 1, maxTimeout: 5, randomize: false },
+  })
+  router.integrations.add({ id: 'team-slack', type: 'slack', config })
+  router.subscriptions.create({
+    event: 'wallet.coins_rewarded',
+    integrationId: 'team-slack',
+    eventNamePrefix: 'Loyalty ',
+  })
+  return router
+}
+
+async function deliver(
+  config: Record<string, unknown> = { webhookUrl: WEBHOOK_URL },
+  payload: Record<string, unknown> = PAYLOAD,
+): Promise<DeliveryResult> {
+  const router = setup(config)
+  const [result] = await router.emit('wallet.coins_rewarded', payload, {
+    id: 'evt_1001',
+    occurredAt: OCCURRED_AT,
+  }).settled
+  await router.close()
+  if (!result) throw new Error('no delivery')
+  return result
+}
+
+async function deliverFailed(...args: Parameters<typeof deliver>) {
+  const result = await deliver(...args)
+  expect(result.status).toBe('failed')
+  const failed = result as DeliveryFailed
+  // The URL is the credential: never in an error.
+  expect(failed.error.message).not.toContain(SECRET_PATH)
+  expect(JSON.stringify(failed.error)).not.toContain('XyZ9aBcDeFgHiJkLmNoPqRsT')
+  return failed
+}
+
+const textOf = (index = 0) => (received[index]!.body as { text: string }).text
+
+describe('slackAdapter over HTTP (msw, default transport)', () => {
+  it('posts `{ text }` rendered from the default template and succeeds on 200 `ok`', async () => {
+    const result = await deliver()
+    expect(result).toMatchObject({ status: 'succeeded', attempts: 1, responseStatus: 200 })
+    expect(received).toEqual([
+      {
+        // Exactly these: incoming webhooks take no auth header and no idempotency key.
+        headers: { 'content-type': 'application/json' },
+        body: { text: '*Loyalty wallet.coins_rewarded* for ana@example.com' },
+      },
+    ])
+  })
+
+  it('uses the template of the event, then `template`', async () => {
+    await deliver({
+      webhookUrl: WEBHOOK_URL,
+      template: 'fallback',
+      templates: {
+        'wallet.coins_rewarded':
+          '{{data.customer.name}} earned *{{ data.coins }}* {{data.business.coinName}} ({{name}}, {{id}}, {{occurredAt}})',
+        'coupon.created': 'not this one',
+      },
+    })
+    expect(textOf()).toBe(
+      'Ana Lima earned *150* Beans (Loyalty wallet.coins_rewarded, evt_1001, 2025-03-14T09:26:53.589Z)',
+    )
+    await deliver({ webhookUrl: WEBHOOK_URL, template: 'fallback {{data.coins}}', templates: {} })
+    expect(textOf(1)).toBe('fallback 150')
+  })
+
+  it('escapes &, < and > in values so payload data cannot mention or link, but not template text', async () => {
+    const payload = {
+      ...PAYLOAD,
+      customer: { ...PAYLOAD.customer, name: 'Ana <!channel> & <@U024BE7LH|bob> <https://evil.example|win>' },
+    }
+    await deliver({ webhookUrl: WEBHOOK_URL, template: '<!here> {{data.customer.name}} & co' }, payload)
+    expect(textOf()).toBe(
+      '<!here> Ana &lt;!channel&gt; &amp; &lt;@U024BE7LH|bob&gt; &lt;https://evil.example|win&gt; & co',
+    )
+  })
+
+  it('renders missing and null values as `missingValue`, objects as JSON', async () => {
+    const template = '{{data.customer.phone}}|{{data.reason}}|{{data.customer.tier}}|{{data.meta}}'
+    const payload = { ...PAYLOAD, reason: null, meta: { source: 'pos', tags: ['a'] } }
+    await deliver({ webhookUrl: WEBHOOK_URL, template }, payload)
+    await deliver({ webhookUrl: WEBHOOK_URL, template, missingValue: '(none)' }, payload)
+    expect(textOf(0)).toBe('—|—|gold|{"source":"pos","tags":["a"]}')
+    expect(textOf(1)).toBe('(none)|(none)|gold|{"source":"pos","tags":["a"]}')
+  })
+
+  it('refuses to send a message that renders blank (Slack answers `no_text`)', async () => {
+    const result = await deliverFailed({
+      webhookUrl: WEBHOOK_URL,
+      template: '{{data.note}}',
+      missingValue: '',
+    })
+    expect(result).toMatchObject({ reason: 'not_retryable', attempts: 1 })
+    expect(result.error.code).toBe('ERR_ADAPTER')
+    expect(result.error.message).toContain('rendered to blank text')
+    expect(received).toHaveLength(0)
+  })
+
+  it.each([
+    [400, 'invalid_payload', 'Slack could not read the message body'],
+    [403, 'action_prohibited', 'the workspace restricts posting through this webhook'],
+    [404, 'channel_not_found', "the webhook's channel no longer exists"],
+    [404, 'no_service', 'the webhook URL was revoked'],
+    [410, 'channel_is_archived', "the webhook's channel is archived"],
+  ])('fails at once on %i %s, saying what it means', async (status, text, hint) => {
+    answers = [() => plain(status, text)]
+    const result = await deliverFailed()
+    expect(result).toMatchObject({ reason: 'not_retryable', attempts: 1 })
+    expect(result.error).toMatchObject({ code: 'ERR_HTTP_STATUS', status, retryable: false })
+    expect(result.error.message).toContain(
+      `https://hooks.slack.com answered ${status} (HTTP ${status}: ${text}: ${hint}`,
+    )
+  })
+
+  it('retries a 429 after Retry-After, then succeeds with the same message', async () => {
+    answers = [() => plain(429, 'rate_limited', { 'retry-after': '1' })]
+    const router = setup({ webhookUrl: WEBHOOK_URL })
+    const delays: (number | null)[] = []
+    router.on('attemptFailed', (failure) => delays.push(failure.delayMs))
+    const [result] = await router.emit('wallet.coins_rewarded', PAYLOAD).settled
+    await router.close()
+    expect(result).toMatchObject({ status: 'succeeded', attempts: 2 })
+    // Retry-After: 1 s, capped by the router's maxTimeout of 5 ms.
+    expect(delays).toEqual([5])
+    expect(received[1]?.body).toEqual(received[0]?.body)
+  })
+
+  it('retries 500 `rollup_error` with backoff until the retries run out', async () => {
+    answers = Array.from({ length: 6 }, () => () => plain(500, 'rollup_error'))
+    const result = await deliverFailed()
+    expect(result).toMatchObject({ reason: 'retries_exhausted', attempts: 6 })
+    expect(result.error.message).toContain('HTTP 500: rollup_error: an error on Slack’s side')
+  })
+})
+
+describe('slackAdapter.classifyResponse', () => {
+  it('reads Retry-After on 429 and JSON `error` bodies', () => {
+    expect(
+      classifySlackResponse({ status: 429, headers: { 'retry-after': '30' }, body: 'rate_limited' }),
+    ).toEqual({
+      outcome: 'retry',
+      reason: 'HTTP 429: rate_limited',
+      retryAfterMs: 30_000,
+    })
+    expect(
+      classifySlackResponse({ status: 403, headers: {}, body: '{"ok":false,"error":"invalid_token"}' }),
+    ).toEqual({
+      outcome: 'fail',
+      reason: expect.stringMatching(/^HTTP 403: invalid_token: the webhook URL was revoked/),
+    })
+    expect(classifySlackResponse({ status: 404, headers: {}, body: 'constructor' })).toEqual({
+      outcome: 'fail',
+      reason: 'HTTP 404: constructor',
+    })
+  })
+})
+
+describe('slackAdapter.configSchema', () => {
+  const adapter = slackAdapter()
+  const issuesOf = (config: unknown) => {
+    const result = adapter.configSchema.safeParse(config)
+    expect(result.success).toBe(false)
+    return (result.error?.issues ?? []).map(({ path, message }) => ({ path, message }))
+  }
+
+  it('accepts a full config unchanged and declares the URL secret', () => {
+    const config: SlackConfig = {
+      webhookUrl: WEBHOOK_URL,
+      template: '{{name}}',
+      templates: { 'coupon.created': '{{data.customer.email}} got {{data.code}}' },
+      missingValue: 'n/a',
+    }
+    expect(adapter.configSchema.parse(config)).toEqual(config)
+    expect(adapter.type).toBe('slack')
+    expect(adapter.secretFields).toEqual(['webhookUrl'])
+  })
+
+  it.each([
+    'https://hooks.slack.com/services/T/B/X',
+    'https://proxy.example/slack',
+    'http://127.0.0.1:8080/hook',
+    'http://localhost/hook',
+    'http://[::1]:9/h',
+  ])('accepts the webhook URL %s', (webhookUrl) => {
+    expect(adapter.configSchema.safeParse({ webhookUrl }).success).toBe(true)
+  })
+
+  it.each([
+    ['a missing URL', {}, /`webhookUrl` to be a string/],
+    ['plain http on a public host', { webhookUrl: 'http://hooks.slack.com/services/T/B/X' }, /use https/],
+    [
+      'another scheme',
+      { webhookUrl: 'ftp://hooks.slack.com/services/T/B/X' },
+      /https URL of a Slack incoming webhook/,
+    ],
+    ['a relative URL', { webhookUrl: '/services/T/B/X' }, /https URL of a Slack incoming webhook/],
+    ['credentials', { webhookUrl: 'https://u:p@hooks.slack.com/services/T/B/X' }, /without `user:password@`/],
+    ['whitespace', { webhookUrl: 'https://hooks.slack.com/services/T/B/X ' }, /without whitespace/],
+  ])('rejects %s under `webhookUrl`, without echoing it', (_case, config, message) => {
+    const issues = issuesOf(config)
+    expect(issues).toHaveLength(1)
+    expect(issues[0]?.path).toEqual(['webhookUrl'])
+    expect(issues[0]?.message).toMatch(message)
+    expect(issues[0]?.message).not.toContain('/services/T/B/X')
+  })
+
+  it.each([
+    ['an empty template', '', /non-empty template/],
+    ['an unclosed `{{`', 'Hi {{data.customer.name', /`\{\{` at position 3 is never closed/],
+    ['a stray `}}`', 'Hi }} {{name}}', /`\}\}` at position 3 closes no `\{\{`/],
+    [
+      'an unknown root',
+      '{{customer.email}}',
+      /Unknown placeholder `\{\{customer.email\}\}` at position 0; use `\{\{name\}\}`/,
+    ],
+    ['a bare `data`', '{{data}}', /Unknown placeholder `\{\{data\}\}`/],
+    ['an empty path segment', '{{data.customer..email}}', /Unknown placeholder/],
+    ['an empty placeholder', 'x {{ }}', /Unknown placeholder `\{\{\}\}` at position 2/],
+    ['nested braces', '{{data.{{name}}}}', /Unknown placeholder/],
+  ])('rejects %s under `template`', (_case, template, message) => {
+    const issues = issuesOf({ webhookUrl: WEBHOOK_URL, template })
+    expect(issues).toHaveLength(1)
+    expect(issues[0]?.path).toEqual(['template'])
+    expect(issues[0]?.message).toMatch(message)
+  })
+
+  it('rejects bad `templates` entries, naming the event', () => {
+    expect(issuesOf({ webhookUrl: WEBHOOK_URL, templates: { 'wallet.coins_rewarded': '{{nope}}' } })).toEqual(
+      [
+        {
+          path: ['templates', 'wallet.coins_rewarded'],
+          message: expect.stringMatching(/^Invalid `templates`: Unknown placeholder/),
+        },
+      ],
+    )
+    expect(issuesOf({ webhookUrl: WEBHOOK_URL, templates: { 'not an event!': '{{name}}' } })).toEqual([
+      { path: ['templates', 'not an event!'], message: expect.stringMatching(/event name/) },
+    ])
+  })
+
+  it('rejects a `missingValue` over 100 characters and unknown keys such as `username`', () => {
+    expect(issuesOf({ webhookUrl: WEBHOOK_URL, missingValue: 'x'.repeat(101) })[0]?.path).toEqual([
+      'missingValue',
+    ])
+    // Incoming webhooks ignore username and icon overrides, so the config has none.
+    const result = adapter.configSchema.safeParse({ webhookUrl: WEBHOOK_URL, username: 'Loyalty bot' })
+    expect(result.error?.issues).toMatchObject([{ code: 'unrecognized_keys', keys: ['username'] }])
+  })
+
+  it('never puts the URL in the ValidationError of a bad integration', () => {
+    const router = new EventRouter({ adapters: [slackAdapter()] })
+    let error: unknown
+    try {
+      router.integrations.add({ type: 'slack', config: { webhookUrl: WEBHOOK_URL, template: '{{oops' } })
+    } catch (thrown) {
+      error = thrown
+    }
+    expect(error).toBeInstanceOf(ValidationError)
+    expect((error as ValidationError).field).toBe('config.template')
+    expect(JSON.stringify(error) + String(error)).not.toContain(SECRET_PATH)
+  })
+})
+
+describe('escapeSlackText', () => {
+  it('escapes only &, < and >', () => {
+    expect(escapeSlackText('Tom & Jerry <3 > "quotes" *bold* ₹')).toBe(
+      'Tom &amp; Jerry &lt;3 &gt; "quotes" *bold* ₹',
+    )
+  })
+})
+
+describe('slackAdapter.buildRequest', () => {
+  it('builds the same request on every attempt', async () => {
+    const adapter = slackAdapter()
+    const context: AdapterRequestContext<SlackConfig> = {
+      event: {
+        id: 'evt_1',
+        name: 'wallet.coins_rewarded',
+        outgoingName: 'wallet.coins_rewarded',
+        payload: PAYLOAD,
+        occurredAt: new Date(OCCURRED_AT),
+      },
+      config: adapter.configSchema.parse({ webhookUrl: WEBHOOK_URL }),
+      delivery: {
+        id: 'dlv_1',
+        eventId: 'evt_1',
+        eventName: 'wallet.coins_rewarded',
+        outgoingName: 'wallet.coins_rewarded',
+        subscriptionId: 'sub_1',
+        integrationId: 'team-slack',
+        integrationType: 'slack',
+      },
+      attempt: 1,
+    }
+    const first = await adapter.buildRequest(context)
+    expect(await adapter.buildRequest({ ...context, attempt: 2 })).toEqual(first)
+    expect(first).toEqual({
+      method: 'POST',
+      url: WEBHOOK_URL,
+      headers: { 'content-type': 'application/json' },
+      body: '{"text":"*wallet.coins_rewarded* for ana@example.com"}',
+    })
+  })
+})
+
+describe('slackAdapter conformance', () => {
+  it('passes the adapter conformance suite', async () => {
+    await assertAdapterConformance({
+      adapter: slackAdapter(),
+      config: { webhookUrl: WEBHOOK_URL },
+      invalidConfigs: [
+        { config: {}, field: 'webhookUrl' },
+        { config: { webhookUrl: 'http://hooks.slack.com/services/T/B/X' }, field: 'webhookUrl' },
+        { config: { webhookUrl: WEBHOOK_URL, template: '{{unknown}}' }, field: 'template' },
+        { config: { webhookUrl: WEBHOOK_URL, templates: { 'coupon.created': 'x }}' } }, field: 'templates' },
+      ],
+      // Incoming webhooks take no idempotency key: a retry after a lost `ok` posts twice.
+      idempotent: false,
+      responses: {
+        success: { status: 200, headers: { 'content-type': 'text/html' }, body: 'ok' },
+        clientError: { status: 400, headers: { 'content-type': 'text/html' }, body: 'invalid_payload' },
+        rateLimited: { status: 429, headers: { 'retry-after': '1' }, body: 'rate_limited' },
+        serverError: { status: 500, headers: { 'content-type': 'text/html' }, body: 'rollup_error' },
+      },
+    })
+  })
+})
