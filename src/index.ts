@@ -4,7 +4,62 @@ export type {
   AdapterRequestContext,
   ResponseClassification,
 } from './adapters/adapter.js'
+export {
+  BRAZE_LIMITS,
+  type BrazeAdapterOptions,
+  type BrazeConfig,
+  type BrazeIdentityMapping,
+  brazeAdapter,
+} from './adapters/braze/index.js'
+export {
+  CLEVERTAP_LIMITS,
+  type CleverTapAdapterOptions,
+  type CleverTapConfig,
+  type CleverTapIdentityMapping,
+  type CleverTapRegion,
+  clevertapAdapter,
+} from './adapters/clevertap/index.js'
 export { defineAdapter } from './adapters/define-adapter.js'
+export {
+  KLAVIYO_RATE_LIMITS,
+  type KlaviyoAdapterOptions,
+  type KlaviyoConfig,
+  type KlaviyoProfileMapping,
+  klaviyoAdapter,
+} from './adapters/klaviyo/index.js'
+export {
+  type MixpanelAdapterOptions,
+  type MixpanelConfig,
+  type MixpanelIdentityMapping,
+  type MixpanelRegion,
+  type MixpanelServiceAccount,
+  mixpanelAdapter,
+} from './adapters/mixpanel/index.js'
+export {
+  MOENGAGE_MAX_REQUEST_BYTES,
+  type MoEngageAdapterOptions,
+  type MoEngageConfig,
+  type MoEngageDataCenter,
+  type MoEngageIdentityMapping,
+  type MoEngagePlatform,
+  moengageAdapter,
+} from './adapters/moengage/index.js'
+export {
+  SEGMENT_MAX_REQUEST_BYTES,
+  type SegmentAdapterOptions,
+  type SegmentConfig,
+  type SegmentIdentityMapping,
+  type SegmentRegion,
+  segmentAdapter,
+} from './adapters/segment/index.js'
+export { type SlackAdapterOptions, type SlackConfig, slackAdapter } from './adapters/slack/index.js'
+export {
+  type WebEngageAdapterOptions,
+  type WebEngageConfig,
+  type WebEngageDataCenter,
+  type WebEngageIdentityMapping,
+  webengageAdapter,
+} from './adapters/webengage/index.js'
 export {
   type WebhookAdapterOptions,
   type WebhookConfig,
