@@ -1,4 +1,9 @@
+import { readdirSync } from 'node:fs'
 import { defineConfig } from 'tsup'
+
+const ADAPTERS = readdirSync('src/adapters', { withFileTypes: true })
+  .filter((entry) => entry.isDirectory() && entry.name !== 'shared')
+  .map((entry) => entry.name)
 
 // ESM only, on purpose. p-retry and ky are ESM-only, and a `format: ['esm', 'cjs']` build of
 // them loads but breaks at run time from CommonJS (`import_p_retry.default is not a function`),
@@ -11,6 +16,13 @@ export default defineConfig({
   entry: {
     index: 'src/index.ts',
     'testing/index': 'src/testing/index.ts',
+    'catalogs/loyalty/index': 'src/catalogs/loyalty/index.ts',
+    // One entry per adapter: each becomes its own chunk, which the root index re-exports,
+    // so a bundler keeps only the adapters an app imports (package.json has
+    // `sideEffects: false`), and `eventrouter/adapters/<name>` loads just that one.
+    ...Object.fromEntries(
+      ADAPTERS.map((name) => [`adapters/${name}/index`, `src/adapters/${name}/index.ts`]),
+    ),
   },
   outDir: 'dist',
   format: ['esm'],

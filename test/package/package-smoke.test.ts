@@ -63,4 +63,39 @@ describe('the packed package', () => {
     },
     60_000,
   )
+
+  it('imports one adapter without the others, through a bundler and through its subpath', async () => {
+    const { build } = await import('esbuild')
+    const bundled = await build({
+      stdin: { contents: "export { klaviyoAdapter } from 'eventrouter'", resolveDir: tmp, loader: 'js' },
+      bundle: true,
+      write: false,
+      format: 'esm',
+      platform: 'node',
+      treeShaking: true,
+      external: ['zod', 'ky', 'p-retry', 'eventemitter3'],
+    })
+    const code = bundled.outputFiles[0]?.text ?? ''
+    expect(code).toContain('a.klaviyo.com')
+    for (const other of [
+      'segment',
+      'mixpanel',
+      'braze',
+      'clevertap',
+      'moengage',
+      'webengage',
+      'hooks.slack',
+      'webhook-signature',
+    ]) {
+      expect(code.toLowerCase(), `${other} was bundled with klaviyoAdapter`).not.toContain(other)
+    }
+
+    const script =
+      "import('eventrouter/adapters/klaviyo').then((m) => console.log(Object.keys(m).sort().join(' ')))"
+    const { stdout } = await run(process.execPath, ['--input-type=module', '-e', script], {
+      cwd: tmp,
+      timeout: 30_000,
+    })
+    expect(stdout.trim()).toBe('KLAVIYO_RATE_LIMITS klaviyoAdapter')
+  }, 60_000)
 })
