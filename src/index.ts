@@ -65,6 +65,19 @@ export {
   type WebhookConfig,
   webhookAdapter,
 } from './adapters/webhook/index.js'
+export type {
+  Catalog,
+  CatalogEventName,
+  CatalogField,
+  CatalogFieldType,
+  CatalogParsedPayload,
+  CatalogPayload,
+  EventDefinition,
+  EventDefinitions,
+  JsonSchemaOptions,
+} from './catalog/catalog.js'
+export { type CatalogDefinitions, defineCatalog } from './catalog/define-catalog.js'
+export { defineEvent } from './catalog/define-event.js'
 export { backoff } from './delivery/backoff.js'
 export { classifyHttpResponse } from './delivery/classify-http-response.js'
 export type { AttemptFailure } from './delivery/deliver.js'
@@ -94,11 +107,13 @@ export type { Filter, FilterValue } from './filters/filter.js'
 export type { Integration, IntegrationInput, IntegrationPatch } from './integrations/integration.js'
 export type { Integrations } from './integrations/integration-store.js'
 export { REDACTED } from './integrations/redact-config.js'
+export type { CatalogEventInfo, CatalogView } from './router/catalog-view.js'
 export { type CloseOptions, type EmitOptions, type EmitReceipt, EventRouter } from './router/event-router.js'
 export type { EventRouterOptions } from './router/event-router-options.js'
 export type { Explanation, SubscriptionExplanation } from './router/explanation.js'
 export type { EventSkipped, RouterEventName, RouterEvents, SkipReason } from './router/router-events.js'
 export type { RouterSnapshot, ToJSONOptions } from './router/router-snapshot.js'
+export type { EmittableName, EmittablePayload } from './router/typed-events.js'
 export type {
   EventSelector,
   Subscription,

@@ -1,5 +1,6 @@
 import { z } from 'zod'
 import type { Adapter } from '../adapters/adapter.js'
+import type { Catalog } from '../catalog/catalog.js'
 import { DEFAULT_RETRY_OPTIONS, type RetryOptions } from '../delivery/retry-options.js'
 import { ConflictError } from '../errors/conflict-error.js'
 import { parseInput } from '../errors/parse-input.js'
@@ -7,9 +8,23 @@ import { kyTransport } from '../transport/ky-transport.js'
 import type { Transport } from '../transport/transport.js'
 
 /** Options of `new EventRouter()`. */
-export interface EventRouterOptions {
+export interface EventRouterOptions<C extends Catalog | undefined = undefined> {
   /** The adapters integrations can use, registered by their `type`. */
   adapters: readonly Adapter<unknown>[]
+  /**
+   * The events this router knows (see `defineCatalog`). With a catalog, `emit()` is typed
+   * by event name, payloads are validated, unknown names are rejected, and filters are
+   * checked against each event's schema when subscriptions are saved.
+   * @default undefined: any name and JSON payload are accepted
+   */
+  catalog?: C
+  /**
+   * What the outgoing event name is built from, after the subscription's prefix: the
+   * catalog `title` (`Loyalty Wallet Coins Rewarded`) or the event `name`
+   * (`Loyalty wallet.coins_rewarded`). Without a catalog it is always the name.
+   * @default 'title'
+   */
+  outgoingName?: 'title' | 'name'
   /**
    * Sends the requests adapters build.
    * @default kyTransport() (ky over global fetch)
@@ -30,6 +45,8 @@ export interface EventRouterOptions {
 /** Options after defaults and validation. */
 export interface ResolvedOptions {
   readonly adapters: ReadonlyMap<string, Adapter<unknown>>
+  readonly catalog: Catalog | undefined
+  readonly outgoingName: 'title' | 'name'
   readonly transport: Transport
   readonly timeoutMs: number
   readonly retry: Readonly<RetryOptions>
@@ -40,6 +57,14 @@ const nonNegative = z.number().min(0).finite()
 const optionsSchema = z.object({
   adapters: z.array(z.object({ type: z.string() }).loose(), 'expected an array of adapters'),
   transport: z.object({ send: z.function() }).loose().optional(),
+  catalog: z
+    .object(
+      { has: z.function(), validatePayload: z.function(), checkFilter: z.function() },
+      'expected a catalog made by defineCatalog()',
+    )
+    .loose()
+    .optional(),
+  outgoingName: z.enum(['title', 'name']).optional(),
   timeoutMs: positive.max(2_147_483_647).optional(),
   retry: z
     .strictObject({
@@ -53,7 +78,7 @@ const optionsSchema = z.object({
 })
 
 /** Validates options and applies defaults. Throws `ValidationError` naming the option. */
-export function resolveOptions(options: EventRouterOptions): ResolvedOptions {
+export function resolveOptions(options: EventRouterOptions<Catalog | undefined>): ResolvedOptions {
   parseInput(optionsSchema, options, 'EventRouter options')
   const adapters = new Map<string, Adapter<unknown>>()
   for (const [index, adapter] of options.adapters.entries()) {
@@ -69,6 +94,8 @@ export function resolveOptions(options: EventRouterOptions): ResolvedOptions {
   const retry = { ...DEFAULT_RETRY_OPTIONS, ...options.retry }
   return {
     adapters,
+    catalog: options.catalog,
+    outgoingName: options.outgoingName ?? 'title',
     transport: options.transport ?? kyTransport(),
     timeoutMs: options.timeoutMs ?? 10_000,
     retry: Object.freeze(retry),

@@ -1,4 +1,5 @@
 import { EventEmitter } from 'eventemitter3'
+import type { Catalog } from '../catalog/catalog.js'
 import {
   BODY_EXCERPT_LENGTH,
   type DeliveryEnvironment,
@@ -25,11 +26,13 @@ import type {
   TestSendResult,
 } from '../subscriptions/subscription-store.js'
 import { SubscriptionStore } from '../subscriptions/subscription-store.js'
+import { type CatalogView, catalogView, checkAgainstCatalog } from './catalog-view.js'
 import { type EventRouterOptions, type ResolvedOptions, resolveOptions } from './event-router-options.js'
 import type { Explanation, SubscriptionExplanation } from './explanation.js'
 import { generateId, idSchema } from './ids.js'
 import type { EventSkipped, RouterEventName, RouterEvents, SkipReason } from './router-events.js'
 import { type RouterSnapshot, routerSnapshotSchema, type ToJSONOptions } from './router-snapshot.js'
+import type { EmittableName, EmittablePayload } from './typed-events.js'
 
 /** Options of `emit()`. */
 export interface EmitOptions {
@@ -82,13 +85,15 @@ const NO_RESULTS: Promise<DeliveryResult[]> = Promise.resolve([])
  * router.subscriptions.create({ event: 'wallet.coins_rewarded', integrationId: 'crm', filter: { coins: { $gte: 100 } } })
  * router.emit('wallet.coins_rewarded', { coins: 150 })
  */
-export class EventRouter {
+export class EventRouter<C extends Catalog | undefined = undefined> {
   /** The integrations: configured destinations. */
   readonly integrations: Integrations
   /** The subscriptions: which event goes where, when, under which name. */
   readonly subscriptions: Subscriptions
   /** The on/off status of each event type. */
   readonly events: EventSwitches = new EventSwitches()
+  /** The event catalog, for dashboards: events, their fields and JSON Schemas (empty without a catalog). */
+  readonly catalog: CatalogView
 
   readonly #options: ResolvedOptions
   readonly #integrations: IntegrationStore
@@ -100,11 +105,14 @@ export class EventRouter {
   #idleWaiters: (() => void)[] = []
   #closing: Promise<void> | undefined
 
-  constructor(options: EventRouterOptions) {
-    this.#options = resolveOptions(options)
+  constructor(options: EventRouterOptions<C>) {
+    this.#options = resolveOptions(options as EventRouterOptions<Catalog | undefined>)
+    const { catalog } = this.#options
+    this.catalog = catalogView(catalog)
     this.#subscriptions = new SubscriptionStore(
       (id) => this.#integrations.record(id) !== undefined,
       (record, payload, testOptions) => this.#testSend(record, payload, testOptions),
+      catalog ? (event, filter) => checkAgainstCatalog(catalog, event, filter) : undefined,
     )
     this.#integrations = new IntegrationStore(this.#options.adapters, (id) => this.#subscriptions.usersOf(id))
     this.integrations = this.#integrations
@@ -126,9 +134,13 @@ export class EventRouter {
    *
    * The payload is read by adapters when each attempt is built: do not mutate it afterwards.
    */
-  emit(name: string, payload: Record<string, unknown>, options?: EmitOptions): EmitReceipt {
+  emit<N extends EmittableName<C>>(
+    name: N,
+    payload: EmittablePayload<C, N>,
+    options?: EmitOptions,
+  ): EmitReceipt {
     if (this.#closing) throw new RouterClosedError(`emit \`${String(name)}\``)
-    this.#assertEvent(name, payload)
+    const data = this.#validEvent(name, payload)
     const eventId =
       options?.id === undefined ? generateId() : parseInput(idSchema, options.id, 'event', 'options.id')
     const occurredAt = toDate(options?.occurredAt)
@@ -140,6 +152,7 @@ export class EventRouter {
     }
 
     const eventOn = this.events.isEnabled(name)
+    const baseName = this.#outgoingBase(name)
     const reportSkips = this.#emitter.listenerCount('eventSkipped') > 0
     const skipped: EventSkipped['skipped'][number][] = []
     const deliveries: Delivery[] = []
@@ -149,7 +162,7 @@ export class EventRouter {
       for (const record of list) {
         const integration = this.#integrations.record(record.subscription.integrationId)
         const reason = integration
-          ? this.#skipReason(record, integration, eventOn, payload, eventId)
+          ? this.#skipReason(record, integration, eventOn, data, eventId)
           : 'integration_disabled'
         if (reason !== undefined || !integration) {
           if (reportSkips) {
@@ -165,13 +178,13 @@ export class EventRouter {
           id: generateId(),
           eventId,
           eventName: name,
-          outgoingName: record.prefix + name,
+          outgoingName: record.prefix + baseName,
           subscriptionId: record.subscription.id,
           integrationId: integration.integration.id,
           integrationType: integration.adapter.type,
         }
         deliveries.push(delivery)
-        const event = { id: eventId, name, outgoingName: delivery.outgoingName, payload, occurredAt }
+        const event = { id: eventId, name, outgoingName: delivery.outgoingName, payload: data, occurredAt }
         results.push(this.#start(delivery, event, integration))
       }
     }
@@ -195,23 +208,24 @@ export class EventRouter {
    * (wildcards included), whether it would receive it and, if not, why: disabled, event
    * type off, integration off, or which filter clause failed with the value found.
    */
-  explain(name: string, payload: Record<string, unknown>): Explanation {
-    this.#assertEvent(name, payload)
+  explain<N extends EmittableName<C>>(name: N, payload: EmittablePayload<C, N>): Explanation {
+    const data = this.#validEvent(name, payload)
+    const baseName = this.#outgoingBase(name)
     const eventEnabled = this.events.isEnabled(name)
     const subscriptions = [...this.#subscriptions.forEvent(name), ...this.#subscriptions.wildcard()].map(
       (record): SubscriptionExplanation => {
         const { subscription } = record
         const integration = this.#integrations.record(subscription.integrationId)
         let reason: SkipReason | undefined = integration
-          ? this.#skipReason(record, integration, eventEnabled, payload, undefined)
+          ? this.#skipReason(record, integration, eventEnabled, data, undefined)
           : 'integration_disabled'
         const failedClause =
-          reason === 'filter_not_matched' ? (explainFilter(subscription.filter, payload) ?? null) : null
+          reason === 'filter_not_matched' ? (explainFilter(subscription.filter, data) ?? null) : null
         if (reason === 'filter_not_matched' && failedClause === null) reason = 'filter_error'
         return {
           subscriptionId: subscription.id,
           integrationId: subscription.integrationId,
-          outgoingName: record.prefix + name,
+          outgoingName: record.prefix + baseName,
           wouldDeliver: reason === undefined,
           reason: reason ?? null,
           failedClause,
@@ -290,9 +304,12 @@ export class EventRouter {
    * integration and subscription is validated again; the first problem throws a
    * `ValidationError` whose `field` locates it (e.g. `integrations.0.config.url`).
    */
-  static fromJSON(snapshot: unknown, options: EventRouterOptions): EventRouter {
+  static fromJSON<C extends Catalog | undefined = undefined>(
+    snapshot: unknown,
+    options: EventRouterOptions<C>,
+  ): EventRouter<C> {
     const data = parseInput(routerSnapshotSchema, snapshot, 'router snapshot')
-    const router = new EventRouter(options)
+    const router = new EventRouter<C>(options)
     data.integrations.forEach((item, index) => {
       at(`integrations.${index}`, () => {
         const { createdAt, updatedAt, ...input } = item as unknown as RouterSnapshot['integrations'][number]
@@ -345,10 +362,16 @@ export class EventRouter {
         { path: 'options.event', message: 'a subscription to `*` needs the event name to send' },
       ])
     }
-    if (payload === undefined) {
-      throw new ValidationError('test send', [{ path: 'payload', message: 'expected a payload to send' }])
+    const given = payload ?? this.#options.catalog?.get(name)?.sample
+    if (given === undefined) {
+      throw new ValidationError('test send', [
+        {
+          path: 'payload',
+          message: `expected a payload to send (the event \`${name}\` has no catalog sample)`,
+        },
+      ])
     }
-    this.#assertEvent(name, payload)
+    const data = this.#validEvent(name, given as Record<string, unknown>)
     const retries = options.retries ?? 0
     if (!Number.isInteger(retries) || retries < 0 || retries > this.#options.retry.retries) {
       throw new ValidationError('test send', [
@@ -365,7 +388,7 @@ export class EventRouter {
       id: generateId(),
       eventId,
       eventName: name,
-      outgoingName: record.prefix + name,
+      outgoingName: record.prefix + this.#outgoingBase(name),
       subscriptionId: subscription.id,
       integrationId: integration.integration.id,
       integrationType: integration.adapter.type,
@@ -379,7 +402,7 @@ export class EventRouter {
           name,
           outgoingName: delivery.outgoingName,
           // Every destination can show a property: the marker that works for all adapters.
-          payload: { ...payload, [TEST_MARKER]: true },
+          payload: { ...data, [TEST_MARKER]: true },
           occurredAt: new Date(),
           test: true,
         },
@@ -404,13 +427,22 @@ export class EventRouter {
     }
   }
 
-  #assertEvent(name: string, payload: Record<string, unknown>): void {
+  /** Checks an event; with a catalog, returns the payload as the event's schema parsed it. */
+  #validEvent(name: string, payload: unknown): Record<string, unknown> {
     if (!isEventName(name)) assertEventName(name, 'name')
     if (!isPlainObject(payload)) {
       throw new ValidationError('event', [
         { path: 'payload', message: `expected a plain JSON object, got ${describe(payload)}` },
       ])
     }
+    const { catalog } = this.#options
+    return catalog ? (catalog.validatePayload(name, payload) as Record<string, unknown>) : payload
+  }
+
+  /** The part of outgoing names after the prefix: the catalog title or the event name. */
+  #outgoingBase(name: string): string {
+    const { catalog, outgoingName } = this.#options
+    return (outgoingName === 'title' && catalog?.get(name)?.title) || name
   }
 
   #start(delivery: Delivery, event: Parameters<typeof deliver>[0]['event'], integration: IntegrationRecord) {

@@ -3,7 +3,7 @@ import { ConflictError } from '../errors/conflict-error.js'
 import { NotFoundError } from '../errors/not-found-error.js'
 import { parseInput } from '../errors/parse-input.js'
 import { compileFilter } from '../filters/compile-filter.js'
-import type { FilterPredicate } from '../filters/filter.js'
+import type { Filter, FilterPredicate } from '../filters/filter.js'
 import { parseFilter } from '../filters/parse-filter.js'
 import type { Timestamps } from '../integrations/integration-store.js'
 import { generateId } from '../router/ids.js'
@@ -74,6 +74,9 @@ export interface SubscriptionRecord {
   readonly prefix: string
 }
 
+/** Validates a subscription's event selector and filter beyond their syntax; throws to refuse. */
+export type SubscriptionCheck = (event: EventSelector, filter: Filter) => void
+
 /** Performs a test send; provided by the router. */
 export type TestSender = (
   record: SubscriptionRecord,
@@ -94,14 +97,17 @@ export class SubscriptionStore implements Subscriptions {
   #wildcard: readonly SubscriptionRecord[] = NONE
   readonly #integrationExists: (id: string) => boolean
   readonly #testSend: TestSender
+  readonly #check: SubscriptionCheck | undefined
 
   /**
    * @param integrationExists whether an integration id is known
    * @param testSend performs a test send for `test()`
+   * @param check extra validation of the event selector and filter (the catalog's), run before any change
    */
-  constructor(integrationExists: (id: string) => boolean, testSend: TestSender) {
+  constructor(integrationExists: (id: string) => boolean, testSend: TestSender, check?: SubscriptionCheck) {
     this.#integrationExists = integrationExists
     this.#testSend = testSend
+    this.#check = check
   }
 
   /** @param restored timestamps kept when restoring a snapshot */
@@ -117,6 +123,7 @@ export class SubscriptionStore implements Subscriptions {
     }
     this.#assertIntegration(parsed.integrationId)
     const filter = parseFilter(parsed.filter ?? {}, 'filter')
+    this.#check?.(parsed.event, filter)
     const now = new Date().toISOString()
     const record = toRecord({
       id,
@@ -139,6 +146,9 @@ export class SubscriptionStore implements Subscriptions {
     if (parsed.integrationId !== undefined) this.#assertIntegration(parsed.integrationId)
     const filter = parsed.filter === undefined ? undefined : parseFilter(parsed.filter, 'filter')
     const before = current.subscription
+    if (parsed.event !== undefined || filter !== undefined) {
+      this.#check?.(parsed.event ?? before.event, filter ?? before.filter)
+    }
     const record = toRecord(
       {
         ...before,
