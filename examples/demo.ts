@@ -1,47 +1,64 @@
 /**
- * eventrouter demo: a loyalty platform sends its events to a CRM webhook.
+ * eventrouter demo: a loyalty platform sends its events to a CRM webhook and to Klaviyo.
  *
- * Starts a local webhook receiver on 127.0.0.1 that verifies Standard Webhooks signatures
- * and fails its first answers on purpose, routes a handful of loyalty events through
- * filtered and prefixed subscriptions, edits and deletes a subscription, and prints what
- * happened to each delivery. Run: npm run demo
+ * Starts, on 127.0.0.1, a CRM webhook receiver that verifies Standard Webhooks signatures
+ * and fails its first answers on purpose, and a stand-in of Klaviyo's Create Event API.
+ * Routes loyalty events (typed by the loyalty catalog) through filtered and prefixed
+ * subscriptions, explains why one event was filtered out, edits and deletes a
+ * subscription, prints what Klaviyo received and what happened to each delivery.
+ * Run: npm run demo
  */
-import { createServer } from 'node:http'
+import { createServer, type IncomingMessage } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { Webhook } from 'standardwebhooks'
-import { type DeliveryResult, EventRouter, webhookAdapter } from '../src/index.js'
+import { loyaltyCatalog } from '../src/catalogs/loyalty/index.js'
+import { type DeliveryResult, EventRouter, klaviyoAdapter, webhookAdapter } from '../src/index.js'
 
 const SECRET = 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw'
+const KLAVIYO_KEY = 'pk_demo0123456789abcdef0123456789ab'
 
-// --- a CRM's webhook endpoint, on loopback -------------------------------------------
-let failuresToInject = 2
+// --- stand-ins of the destinations, on loopback ---------------------------------------
+let crmFailuresToInject = 2
 const verifier = new Webhook(SECRET)
-const receiver = createServer((request, response) => {
-  const chunks: Buffer[] = []
-  request.on('data', (chunk: Buffer) => chunks.push(chunk))
-  request.on('end', () => {
-    const body = Buffer.concat(chunks).toString('utf8')
-    try {
-      verifier.verify(body, request.headers as Record<string, string>)
-    } catch {
-      response.writeHead(401).end('bad signature')
-      return
-    }
-    if (failuresToInject > 0) {
-      failuresToInject--
-      response.writeHead(503).end('warming up')
-      return
-    }
-    response.writeHead(204).end()
+const klaviyoReceived: unknown[] = []
+const readBody = (request: IncomingMessage) =>
+  new Promise<string>((resolve) => {
+    const chunks: Buffer[] = []
+    request.on('data', (chunk: Buffer) => chunks.push(chunk))
+    request.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')))
   })
+const server = createServer(async (request, response) => {
+  const body = await readBody(request)
+  if (request.url === '/api/events') {
+    // Klaviyo's Create Event: private key, revision header, JSON:API body, 202 with no body.
+    if (request.headers.authorization !== `Klaviyo-API-Key ${KLAVIYO_KEY}` || !request.headers.revision) {
+      response.writeHead(401, { 'content-type': 'application/vnd.api+json' }).end('{"errors":[]}')
+      return
+    }
+    klaviyoReceived.push(JSON.parse(body))
+    response.writeHead(202).end()
+    return
+  }
+  try {
+    verifier.verify(body, request.headers as Record<string, string>)
+  } catch {
+    response.writeHead(401).end('bad signature')
+    return
+  }
+  if (crmFailuresToInject > 0) {
+    crmFailuresToInject--
+    response.writeHead(503).end('warming up')
+    return
+  }
+  response.writeHead(204).end()
 })
-await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve))
-const { port } = receiver.address() as AddressInfo
-const base = `http://127.0.0.1:${port}`
+await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
 
 // --- the router ------------------------------------------------------------------------
 const router = new EventRouter({
-  adapters: [webhookAdapter()],
+  adapters: [webhookAdapter(), klaviyoAdapter()],
+  catalog: loyaltyCatalog,
   timeoutMs: 2_000,
   retry: { retries: 5, minTimeout: 100, factor: 2, maxTimeout: 1_000 },
 })
@@ -54,15 +71,16 @@ router.integrations.add({
 router.integrations.add({
   id: 'analytics',
   type: 'webhook',
-  name: 'Analytics (wrong secret)',
+  name: 'Analytics (wrong secret on purpose)',
   config: { url: `${base}/analytics`, secret: 'whsec_QUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFB' },
 })
+router.integrations.add({ id: 'klaviyo', type: 'klaviyo', config: { apiKey: KLAVIYO_KEY, baseUrl: base } })
 
 const bigRewards = router.subscriptions.create({
   id: 'big-rewards',
   event: 'wallet.coins_rewarded',
   integrationId: 'crm',
-  filter: { coins: { $gte: 100 }, 'customer.tier': { $in: ['gold', 'silver'] } },
+  filter: { coins: { $gte: 100 }, 'customer.tier': { $in: ['Gold', 'Silver'] } },
   eventNamePrefix: 'Loyalty ',
 })
 router.subscriptions.create({
@@ -70,10 +88,12 @@ router.subscriptions.create({
   event: ['coupon.created', 'coupon.updated'],
   integrationId: 'crm',
 })
+router.subscriptions.create({ id: 'coupon-analytics', event: 'coupon.created', integrationId: 'analytics' })
 router.subscriptions.create({
-  id: 'coupon-analytics',
-  event: ['coupon.created', 'coupon.updated'],
-  integrationId: 'analytics',
+  id: 'klaviyo-loyalty',
+  event: ['wallet.coins_rewarded', 'coupon.created'],
+  integrationId: 'klaviyo',
+  eventNamePrefix: 'Loyalty ',
 })
 
 const rows: { event: string; subscription: string; attempts: string; outcome: string; ms: string }[] = []
@@ -92,39 +112,61 @@ const record = (results: DeliveryResult[]) => {
   }
 }
 router.on('attemptFailed', ({ delivery, attempt, error, delayMs }) => {
-  if (delayMs !== null)
+  if (delayMs !== null) {
     console.log(
       `  retry: ${delivery.subscriptionId} attempt ${attempt} got ${error.status ?? error.code}; next in ${delayMs} ms`,
     )
-})
-router.on('eventSkipped', ({ eventName, skipped }) => {
-  for (const skip of skipped) console.log(`  skip: ${eventName} -> ${skip.subscriptionId}: ${skip.reason}`)
+  }
 })
 
-const customer = { id: 'cus_981', name: 'Ana Lima', email: 'ana@example.com', tier: 'gold' }
+const rewarded = loyaltyCatalog.get('wallet.coins_rewarded').sample
+const couponCreated = loyaltyCatalog.get('coupon.created').sample
+const couponUpdated = loyaltyCatalog.get('coupon.updated').sample
+
 console.log('Emitting loyalty events...')
+const small = { ...rewarded, coins: 20, balance: 1370 }
 const receipts = [
-  router.emit('wallet.coins_rewarded', { coins: 150, balance: 1_350, customer }),
-  router.emit('wallet.coins_rewarded', { coins: 20, balance: 1_370, customer }), // filtered out
-  router.emit('coupon.created', {
-    code: 'LOYAL-7Q2K',
-    coinsSpent: 500,
-    discount: { value: 5, type: 'fixed' },
-    customer,
-  }),
+  router.emit('wallet.coins_rewarded', { ...rewarded, coins: 150 }),
+  router.emit('wallet.coins_rewarded', small),
+  router.emit('coupon.created', couponCreated),
 ]
 
-console.log('Editing "big-rewards": no prefix, any tier...')
-router.subscriptions.update(bigRewards.id, { eventNamePrefix: null, filter: { coins: { $gte: 100 } } })
-receipts.push(router.emit('wallet.coins_rewarded', { coins: 300, customer: { ...customer, tier: 'bronze' } }))
+console.log('\nWhy did the 20-coin reward not reach the CRM? router.explain() says:')
+for (const item of router.explain('wallet.coins_rewarded', small).subscriptions) {
+  const why = item.failedClause
+    ? `${item.reason}: ${item.failedClause.path} ${JSON.stringify(item.failedClause.condition)}, found ${JSON.stringify(item.failedClause.actual)}`
+    : (item.reason ?? 'delivered')
+  console.log(
+    `  ${item.subscriptionId.padEnd(16)} ${item.wouldDeliver ? 'would deliver' : `skipped (${why})`}`,
+  )
+}
 
-console.log('Deleting "coupons"...')
+console.log('\nEditing "big-rewards": no prefix, any tier; deleting "coupons"...')
+router.subscriptions.update(bigRewards.id, { eventNamePrefix: null, filter: { coins: { $gte: 100 } } })
 router.subscriptions.remove('coupons')
-receipts.push(router.emit('coupon.updated', { code: 'LOYAL-7Q2K', status: 'used', customer }))
+receipts.push(
+  router.emit('wallet.coins_rewarded', {
+    ...rewarded,
+    coins: 300,
+    customer: { ...rewarded.customer, tier: 'Bronze' },
+  }),
+)
+receipts.push(router.emit('coupon.updated', couponUpdated))
 
 for (const receipt of receipts) record(await receipt.settled)
 await router.close({ timeoutMs: 5_000 })
-receiver.close()
+server.close()
+
+console.log('\nWhat Klaviyo received (first event, properties abridged):')
+const first = klaviyoReceived[0] as { data: { attributes: Record<string, unknown> } }
+const { properties, ...attributes } = first.data.attributes
+const abridged = {
+  data: {
+    ...first.data,
+    attributes: { ...attributes, properties: `{ ${Object.keys(properties as object).join(', ')} }` },
+  },
+}
+console.log(JSON.stringify(abridged, null, 2))
 
 const columns = ['event', 'subscription', 'attempts', 'outcome', 'ms'] as const
 const widths = columns.map((column) => Math.max(column.length, ...rows.map((row) => row[column].length)))
