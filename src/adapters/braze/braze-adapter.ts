@@ -12,6 +12,7 @@ import type { Adapter } from '../adapter.js'
 import { defineAdapter } from '../define-adapter.js'
 import { isE164 } from '../shared/e164.js'
 import { readPath } from '../shared/payload-path.js'
+import { readIdentifier } from '../shared/read-identifier.js'
 import { BRAZE_DEFAULTS, type BrazeConfig, brazeConfigSchema } from './braze-config.js'
 import { classifyBrazeResponse } from './braze-response.js'
 
@@ -42,19 +43,6 @@ const RESERVED_PROPERTY_KEYS = new Set(['time', 'event_name'])
 const MAX_PROPERTY_NAME_LENGTH = 255
 
 type Identifier = { external_id: string } | { email: string } | { phone: string }
-
-/** A non-empty string at `path` (trimmed); with `allowInteger`, a safe integer as its digits. */
-function readIdentifier(
-  payload: unknown,
-  path: string | undefined,
-  allowInteger = false,
-): string | undefined {
-  if (path === undefined) return undefined
-  const value = readPath(payload, path)
-  if (typeof value === 'string' && value.trim() !== '') return value.trim()
-  if (allowInteger && typeof value === 'number' && Number.isSafeInteger(value)) return String(value)
-  return undefined
-}
 
 /**
  * The one identifier the event is sent with: the first that resolves, in the order

@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { PAYLOAD_PATH } from '../shared/payload-path.js'
+import { identityMappingSchema } from '../shared/payload-path-schema.js'
 
 /**
  * Which payload paths hold the Braze user identifiers. Each event is sent with exactly one
@@ -49,14 +49,6 @@ const EXAMPLE = '`https://rest.iad-01.braze.com`'
 // whitespace or control characters (and "Bearer " is added by the adapter).
 const API_KEY = /^[^\s\p{Cc}]*$/u
 
-function path(field: string) {
-  const message = `Expected \`${field}\` to be a dotted payload path such as \`customer.email\`.`
-  return z
-    .string({ error: message })
-    .max(200, `Expected \`${field}\` to be at most 200 characters.`)
-    .regex(PAYLOAD_PATH, message)
-}
-
 /** Returns what is wrong with `restEndpoint`, or `undefined` when it is fine. Never echoes it. */
 export function describeRestEndpointProblem(value: string): string | undefined {
   const expected = `Expected \`restEndpoint\` to be your Braze instance's REST endpoint, such as ${EXAMPLE}.`
@@ -100,18 +92,9 @@ export const brazeConfigSchema: z.ZodType<BrazeConfig> = z.strictObject({
       const problem = describeRestEndpointProblem(value)
       if (problem !== undefined) ctx.addIssue({ code: 'custom', message: problem })
     }),
-  identity: z
-    .strictObject(
-      {
-        externalId: path('identity.externalId').optional(),
-        email: path('identity.email').optional(),
-        phone: path('identity.phone').optional(),
-      },
-      { error: 'Expected `identity` to be an object such as `{ externalId: "customer.id" }`.' },
-    )
-    .refine((mapping) => Object.values(mapping).some((value) => value !== undefined), {
-      message: 'Expected `identity` to name at least one of `externalId`, `email` or `phone`.',
-    })
-    .optional(),
+  identity: identityMappingSchema('identity', ['externalId', 'email', 'phone'], {
+    example: '{ externalId: "customer.id" }',
+    pathExample: 'customer.email',
+  }).optional(),
   updateExistingOnly: z.boolean({ error: 'Expected `updateExistingOnly` to be true or false.' }).optional(),
 })

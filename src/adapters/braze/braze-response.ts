@@ -1,9 +1,9 @@
 import { classifyHttpResponse } from '../../delivery/classify-http-response.js'
-import { parseRetryAfter } from '../../delivery/parse-retry-after.js'
 import type { TransportResponse } from '../../transport/transport.js'
 import type { ResponseClassification } from '../adapter.js'
-
-const MAX_REASON_LENGTH = 300
+import { destinationReason, MAX_REASON_LENGTH, reasonText as text } from '../shared/destination-reason.js'
+import { parseJsonObject } from '../shared/parse-json-object.js'
+import { rateLimitWaitMs } from '../shared/rate-limit-wait.js'
 
 // braze-docs, post_user_track.md ("Responses") and api/errors.md: every answer is
 // `{ message, errors? }`; `message` is "success", "queued" (maintenance) or the fatal error.
@@ -20,17 +20,7 @@ interface BrazeError {
   readonly index?: unknown
 }
 
-const text = (value: unknown): string | undefined =>
-  typeof value === 'string' && value.trim() !== '' ? value.trim().replace(/\s+/g, ' ') : undefined
-
-function parse(body: string): BrazeBody | undefined {
-  try {
-    const parsed: unknown = JSON.parse(body)
-    return parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed) ? parsed : undefined
-  } catch {
-    return undefined
-  }
-}
+const parse = (body: string): BrazeBody | undefined => parseJsonObject(body)
 
 function errorsOf(body: BrazeBody): BrazeError[] {
   if (!Array.isArray(body.errors)) return []
@@ -74,21 +64,7 @@ export function brazeRetryAfterMs(
   headers: Readonly<Record<string, string>>,
   now: number = Date.now(),
 ): number | undefined {
-  const retryAfter = parseRetryAfter(headers['retry-after'], now)
-  if (retryAfter !== undefined) return retryAfter
-  const reset = headers['x-ratelimit-reset']?.trim()
-  if (reset === undefined || !/^\d+$/.test(reset)) return undefined
-  const waitMs = Number(reset) * 1000 - now
-  return waitMs > 0 ? waitMs : undefined
-}
-
-function truncate(value: string): string {
-  return value.length <= MAX_REASON_LENGTH ? value : `${value.slice(0, MAX_REASON_LENGTH - 1)}…`
-}
-
-/** Replaces every occurrence of `secret` (when given) so it can never reach a reason. */
-function mask(value: string, secret: string | undefined): string {
-  return secret === undefined || secret === '' ? value : value.split(secret).join('***')
+  return rateLimitWaitMs(headers, 'epoch-seconds', now)
 }
 
 /**
@@ -112,9 +88,8 @@ export function classifyBrazeResponse(
   now: number = Date.now(),
 ): ResponseClassification {
   const base = classifyHttpResponse(response)
-  const prefix = `HTTP ${response.status}`
   const reasonWith = (detail: string | undefined) =>
-    truncate(mask(detail === undefined ? prefix : `${prefix}: ${detail}`, apiKey))
+    destinationReason([`HTTP ${response.status}`, detail], apiKey)
 
   if (base.outcome === 'success') {
     const body = parse(response.body)

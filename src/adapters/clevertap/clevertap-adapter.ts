@@ -10,7 +10,8 @@
 
 import type { Adapter } from '../adapter.js'
 import { defineAdapter } from '../define-adapter.js'
-import { readPath } from '../shared/payload-path.js'
+import { joinBaseUrl } from '../shared/base-url.js'
+import { readIdentifier } from '../shared/read-identifier.js'
 import {
   CLEVERTAP_DEFAULTS,
   CLEVERTAP_HOSTS,
@@ -47,19 +48,6 @@ export const CLEVERTAP_LIMITS = Object.freeze({
 })
 
 type Identifier = { identity: string } | { objectId: string }
-
-/** A non-empty string at `path` (trimmed); with `allowInteger`, a safe integer as its digits. */
-function readIdentifier(
-  payload: unknown,
-  path: string | undefined,
-  allowInteger = false,
-): string | undefined {
-  if (path === undefined) return undefined
-  const value = readPath(payload, path)
-  if (typeof value === 'string' && value.trim() !== '') return value.trim()
-  if (allowInteger && typeof value === 'number' && Number.isSafeInteger(value)) return String(value)
-  return undefined
-}
 
 /** upload-events-api: "You have to set a value for one of these parameters to identify the user". */
 function identifierOf(payload: unknown, config: CleverTapConfig): Identifier {
@@ -110,13 +98,10 @@ export function clevertapAdapter(options: CleverTapAdapterOptions = {}): Adapter
         evtName: toCleverTapEventName(event.outgoingName),
         evtData: flattenEventData(event.payload),
       }
-      const host = (config.baseUrl ?? CLEVERTAP_HOSTS[config.region ?? CLEVERTAP_DEFAULTS.region]).replace(
-        /\/+$/,
-        '',
-      )
+      const host = config.baseUrl ?? CLEVERTAP_HOSTS[config.region ?? CLEVERTAP_DEFAULTS.region]
       return {
         method: 'POST',
-        url: `${host}/1/upload`,
+        url: joinBaseUrl(host, '/1/upload'),
         headers: {
           'X-CleverTap-Account-Id': config.accountId,
           'X-CleverTap-Passcode': config.passcode,

@@ -1,5 +1,6 @@
 import { z } from 'zod'
-import { PAYLOAD_PATH } from '../shared/payload-path.js'
+import { baseUrlSchema } from '../shared/base-url.js'
+import { identityMappingSchema } from '../shared/payload-path-schema.js'
 
 /** CleverTap data-center regions: the account's region fixes the API host. */
 export type CleverTapRegion = 'eu1' | 'in1' | 'sg1' | 'us1' | 'aps3' | 'mec1'
@@ -67,31 +68,6 @@ const ACCOUNT_ID = /^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/
 // Sent as a header value: no whitespace or control characters.
 const PASSCODE = /^[^\s\p{Cc}]*$/u
 
-function path(field: string) {
-  const message = `Expected \`${field}\` to be a dotted payload path such as \`customer.id\`.`
-  return z
-    .string({ error: message })
-    .max(200, `Expected \`${field}\` to be at most 200 characters.`)
-    .regex(PAYLOAD_PATH, message)
-}
-
-/** Returns what is wrong with `baseUrl`, or `undefined` when it is fine. Never echoes it. */
-function describeBaseUrlProblem(value: string): string | undefined {
-  const expected = 'Expected `baseUrl` to be an absolute http(s) URL such as `https://in1.api.clevertap.com`.'
-  let url: URL
-  try {
-    url = new URL(value)
-  } catch {
-    return expected
-  }
-  if ((url.protocol !== 'https:' && url.protocol !== 'http:') || /\s/.test(value)) return expected
-  if (url.username !== '' || url.password !== '') {
-    return 'Expected `baseUrl` without credentials (`user:password@`); use `accountId` and `passcode`.'
-  }
-  if (url.search !== '' || url.hash !== '') return 'Expected `baseUrl` without a query or fragment.'
-  return undefined
-}
-
 /** The zod schema of {@link CleverTapConfig}. */
 export const cleverTapConfigSchema: z.ZodType<CleverTapConfig> = z.strictObject({
   accountId: z
@@ -110,20 +86,11 @@ export const cleverTapConfigSchema: z.ZodType<CleverTapConfig> = z.strictObject(
       error: `Expected \`region\` to be one of ${REGIONS.map((r) => `\`${r}\``).join(', ')}.`,
     })
     .optional(),
-  baseUrl: z
-    .string({ error: 'Expected `baseUrl` to be a string.' })
-    .superRefine((value, ctx) => {
-      const problem = describeBaseUrlProblem(value)
-      if (problem !== undefined) ctx.addIssue({ code: 'custom', message: problem })
-    })
-    .optional(),
-  identity: z
-    .strictObject(
-      { identity: path('identity.identity').optional(), objectId: path('identity.objectId').optional() },
-      { error: 'Expected `identity` to be an object such as `{ identity: "customer.id" }`.' },
-    )
-    .refine((mapping) => mapping.identity !== undefined || mapping.objectId !== undefined, {
-      message: 'Expected `identity` to name at least one of `identity` or `objectId`.',
-    })
-    .optional(),
+  baseUrl: baseUrlSchema({
+    example: 'https://in1.api.clevertap.com',
+    credentialsHint: 'use `accountId` and `passcode`',
+  }).optional(),
+  identity: identityMappingSchema('identity', ['identity', 'objectId'], {
+    example: '{ identity: "customer.id" }',
+  }).optional(),
 })

@@ -1,8 +1,8 @@
 import { classifyHttpResponse } from '../../delivery/classify-http-response.js'
 import type { TransportResponse } from '../../transport/transport.js'
 import type { ResponseClassification } from '../adapter.js'
-
-const MAX_REASON_LENGTH = 300
+import { destinationReason, MAX_REASON_LENGTH, reasonText as text } from '../shared/destination-reason.js'
+import { parseJsonObject } from '../shared/parse-json-object.js'
 
 // The upload answer: `{ status: "success" | "partial" | "fail", processed, unprocessed: [{
 // status, code, error, record }] }`; other errors: `{ status: "fail", error, code }`
@@ -21,17 +21,7 @@ interface UnprocessedRecord {
   readonly error?: unknown
 }
 
-const text = (value: unknown): string | undefined =>
-  typeof value === 'string' && value.trim() !== '' ? value.trim().replace(/\s+/g, ' ') : undefined
-
-function parse(body: string): CleverTapBody | undefined {
-  try {
-    const parsed: unknown = JSON.parse(body)
-    return parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed) ? parsed : undefined
-  } catch {
-    return undefined
-  }
-}
+const parse = (body: string): CleverTapBody | undefined => parseJsonObject(body)
 
 function unprocessedOf(body: CleverTapBody): UnprocessedRecord[] {
   if (!Array.isArray(body.unprocessed)) return []
@@ -62,15 +52,6 @@ export function describeCleverTapBody(body: string): string | undefined {
   return status === undefined ? undefined : `status \`${status}\``
 }
 
-function truncate(value: string): string {
-  return value.length <= MAX_REASON_LENGTH ? value : `${value.slice(0, MAX_REASON_LENGTH - 1)}…`
-}
-
-/** Replaces every occurrence of `secret` (when given) so it can never reach a reason. */
-function mask(value: string, secret: string | undefined): string {
-  return secret === undefined || secret === '' ? value : value.split(secret).join('***')
-}
-
 /**
  * Classifies an Upload Events (`POST /1/upload`) response:
  * - a 2xx succeeds only when its body says `status: "success"` with no unprocessed record
@@ -91,9 +72,7 @@ export function classifyCleverTapResponse(
 ): ResponseClassification {
   const base = classifyHttpResponse(response)
   const reasonWith = (detail: string | undefined) =>
-    truncate(
-      mask(detail === undefined ? `HTTP ${response.status}` : `HTTP ${response.status}: ${detail}`, passcode),
-    )
+    destinationReason([`HTTP ${response.status}`, detail], passcode)
 
   if (base.outcome === 'success') {
     const body = parse(response.body)

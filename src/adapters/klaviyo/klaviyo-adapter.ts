@@ -7,8 +7,10 @@
 
 import type { Adapter } from '../adapter.js'
 import { defineAdapter } from '../define-adapter.js'
+import { joinBaseUrl } from '../shared/base-url.js'
 import { isE164 } from '../shared/e164.js'
 import { readPath } from '../shared/payload-path.js'
+import { readIdentifier } from '../shared/read-identifier.js'
 import { KLAVIYO_DEFAULTS, type KlaviyoConfig, klaviyoConfigSchema } from './klaviyo-config.js'
 import { classifyKlaviyoResponse } from './klaviyo-response.js'
 
@@ -41,20 +43,6 @@ const CURRENCY = /^[A-Za-z]{3}$/
 
 type ProfileAttributes = { email?: string; phone_number?: string; external_id?: string }
 
-/** A non-empty string at `path` (trimmed); with `allowInteger`, a safe integer as its digits. */
-function readIdentifier(
-  payload: unknown,
-  path: string | undefined,
-  allowInteger = false,
-): string | undefined {
-  if (path === undefined) return undefined
-  const value = readPath(payload, path)
-  if (typeof value === 'string' && value.trim() !== '') return value.trim()
-  // A numeric customer id is still an id, and `external_id` is a string in the spec.
-  if (allowInteger && typeof value === 'number' && Number.isSafeInteger(value)) return String(value)
-  return undefined
-}
-
 /** The profile identifiers found in the payload, or an Error naming the configured paths. */
 function profileAttributes(payload: unknown, config: KlaviyoConfig): ProfileAttributes {
   const mapping = config.profile ?? KLAVIYO_DEFAULTS.profile
@@ -64,6 +52,7 @@ function profileAttributes(payload: unknown, config: KlaviyoConfig): ProfileAttr
   // create_event.json: `phone_number` is "in E.164 format"; anything else would get a 400.
   const phone = mapping.phoneNumber === undefined ? undefined : readPath(payload, mapping.phoneNumber)
   if (isE164(phone)) attributes.phone_number = phone
+  // A numeric customer id is still an id, and `external_id` is a string in the spec.
   const externalId = readIdentifier(payload, mapping.externalId, true)
   if (externalId !== undefined) attributes.external_id = externalId
   if (Object.keys(attributes).length > 0) return attributes
@@ -128,10 +117,9 @@ export function klaviyoAdapter(options: KlaviyoAdapterOptions = {}): Adapter<Kla
           attributes.value_currency = currency.toUpperCase()
         }
       }
-      const baseUrl = (config.baseUrl ?? KLAVIYO_DEFAULTS.baseUrl).replace(/\/+$/, '')
       return {
         method: 'POST',
-        url: `${baseUrl}/api/events`,
+        url: joinBaseUrl(config.baseUrl ?? KLAVIYO_DEFAULTS.baseUrl, '/api/events'),
         headers: {
           Authorization: `Klaviyo-API-Key ${config.apiKey}`,
           revision: config.revision ?? KLAVIYO_DEFAULTS.revision,

@@ -1,5 +1,6 @@
 import { z } from 'zod'
-import { PAYLOAD_PATH } from '../shared/payload-path.js'
+import { baseUrlSchema } from '../shared/base-url.js'
+import { identityMappingSchema, payloadPathSchema } from '../shared/payload-path-schema.js'
 
 /** Which payload paths hold the identifiers of the Klaviyo profile an event belongs to. */
 export interface KlaviyoProfileMapping {
@@ -56,31 +57,6 @@ const PUBLIC_KEY = /^[A-Za-z0-9]{6}$/
 // create_event.json: "API endpoint revision (format: YYYY-MM-DD[.suffix])".
 const REVISION = /^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])(\.[A-Za-z0-9]+)?$/
 
-function path(field: string) {
-  return z
-    .string({ error: `Expected \`${field}\` to be a dotted payload path such as \`customer.email\`.` })
-    .max(200, `Expected \`${field}\` to be at most 200 characters.`)
-    .regex(PAYLOAD_PATH, `Expected \`${field}\` to be a dotted payload path such as \`customer.email\`.`)
-}
-
-/** Returns what is wrong with `baseUrl`, or `undefined` when it is fine. */
-function describeBaseUrlProblem(value: string): string | undefined {
-  let url: URL
-  try {
-    url = new URL(value)
-  } catch {
-    return 'Expected `baseUrl` to be an absolute http(s) URL such as `https://a.klaviyo.com`.'
-  }
-  if ((url.protocol !== 'https:' && url.protocol !== 'http:') || /\s/.test(value)) {
-    return 'Expected `baseUrl` to be an absolute http(s) URL such as `https://a.klaviyo.com`.'
-  }
-  if (url.username !== '' || url.password !== '') {
-    return 'Expected `baseUrl` without credentials (`user:password@`); the API key goes in `apiKey`.'
-  }
-  if (url.search !== '' || url.hash !== '') return 'Expected `baseUrl` without a query or fragment.'
-  return undefined
-}
-
 /** The zod schema of {@link KlaviyoConfig}. */
 export const klaviyoConfigSchema: z.ZodType<KlaviyoConfig> = z
   .strictObject({
@@ -99,33 +75,17 @@ export const klaviyoConfigSchema: z.ZodType<KlaviyoConfig> = z
         'Expected `revision` to be an API revision date such as `2026-07-15` (YYYY-MM-DD[.suffix]).',
       )
       .optional(),
-    baseUrl: z
-      .string({ error: 'Expected `baseUrl` to be a string.' })
-      .superRefine((value, ctx) => {
-        const problem = describeBaseUrlProblem(value)
-        if (problem !== undefined) ctx.addIssue({ code: 'custom', message: problem })
-      })
-      .optional(),
-    profile: z
-      .strictObject(
-        {
-          email: path('profile.email').optional(),
-          phoneNumber: path('profile.phoneNumber').optional(),
-          externalId: path('profile.externalId').optional(),
-        },
-        {
-          error: (issue) =>
-            issue.code === 'invalid_type'
-              ? 'Expected `profile` to be an object such as `{ email: "customer.email" }`.'
-              : undefined,
-        },
-      )
-      .refine((mapping) => Object.values(mapping).some((value) => value !== undefined), {
-        message: 'Expected `profile` to name at least one of `email`, `phoneNumber` or `externalId`.',
-      })
-      .optional(),
-    valuePath: path('valuePath').optional(),
-    valueCurrencyPath: path('valueCurrencyPath').optional(),
+    baseUrl: baseUrlSchema({
+      example: 'https://a.klaviyo.com',
+      credentialsHint: 'the API key goes in `apiKey`',
+    }).optional(),
+    profile: identityMappingSchema('profile', ['email', 'phoneNumber', 'externalId'], {
+      example: '{ email: "customer.email" }',
+      pathExample: 'customer.email',
+      typeErrorOnly: true,
+    }).optional(),
+    valuePath: payloadPathSchema('valuePath', 'customer.email').optional(),
+    valueCurrencyPath: payloadPathSchema('valueCurrencyPath', 'customer.email').optional(),
   })
   .superRefine((config, ctx) => {
     if (config.valueCurrencyPath !== undefined && config.valuePath === undefined) {

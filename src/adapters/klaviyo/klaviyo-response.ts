@@ -1,8 +1,8 @@
 import { classifyHttpResponse } from '../../delivery/classify-http-response.js'
 import type { TransportResponse } from '../../transport/transport.js'
 import type { ResponseClassification } from '../adapter.js'
+import { destinationReason } from '../shared/destination-reason.js'
 
-const MAX_REASON_LENGTH = 300
 // A private API key, should an error detail ever echo one: it must not reach the reason.
 const PRIVATE_KEY = /pk_[A-Za-z0-9]+/g
 
@@ -44,10 +44,6 @@ export function describeKlaviyoErrors(body: string): string | undefined {
   return parts.length > 0 ? parts.join('; ') : undefined
 }
 
-function truncate(value: string): string {
-  return value.length <= MAX_REASON_LENGTH ? value : `${value.slice(0, MAX_REASON_LENGTH - 1)}…`
-}
-
 /**
  * Classifies a Create Event response. Create Event answers `202` with no body on success
  * (create_event.json, `responses.202`). Otherwise {@link classifyHttpResponse} decides:
@@ -61,5 +57,5 @@ export function classifyKlaviyoResponse(response: TransportResponse): ResponseCl
   if (base.outcome === 'success') return base
   const described = describeKlaviyoErrors(response.body)
   if (described === undefined) return base
-  return { ...base, reason: truncate(`${base.reason}: ${described.replace(PRIVATE_KEY, 'pk_***')}`) }
+  return { ...base, reason: destinationReason([base.reason, described.replace(PRIVATE_KEY, 'pk_***')]) }
 }

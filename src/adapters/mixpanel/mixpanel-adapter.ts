@@ -7,7 +7,9 @@
 import { createHash } from 'node:crypto'
 import type { Adapter } from '../adapter.js'
 import { defineAdapter } from '../define-adapter.js'
-import { readPath } from '../shared/payload-path.js'
+import { joinBaseUrl } from '../shared/base-url.js'
+import { basicAuthorization } from '../shared/basic-authorization.js'
+import { readIdentityValue } from '../shared/read-identifier.js'
 import {
   MIXPANEL_DEFAULTS,
   MIXPANEL_HOSTS,
@@ -65,13 +67,7 @@ export function mixpanelInsertId(deliveryId: string): string {
 }
 
 function resolveDistinctId(payload: Readonly<Record<string, unknown>>, path: string): string {
-  const value = readPath(payload, path)
-  const id =
-    typeof value === 'string' && value.trim() !== ''
-      ? value
-      : typeof value === 'number' && Number.isFinite(value)
-        ? String(value)
-        : undefined
+  const id = readIdentityValue(payload, path)
   if (id === undefined) {
     throw new Error(
       `Mixpanel needs a \`distinct_id\`, but the payload has no non-empty string or number at \`${path}\` (identity.distinctId).`,
@@ -88,11 +84,9 @@ function resolveDistinctId(payload: Readonly<Record<string, unknown>>, path: str
 function basicAuth(config: MixpanelConfig): string {
   // ingestion.openapi.yaml, /import "Authentication": service account username and secret,
   // or the project token "as the basic auth username value with an empty password".
-  const credentials =
-    config.serviceAccount === undefined
-      ? `${config.projectToken ?? ''}:`
-      : `${config.serviceAccount.username}:${config.serviceAccount.secret}`
-  return `Basic ${Buffer.from(credentials, 'utf8').toString('base64')}`
+  return config.serviceAccount === undefined
+    ? basicAuthorization(config.projectToken ?? '', '')
+    : basicAuthorization(config.serviceAccount.username, config.serviceAccount.secret)
 }
 
 /**
@@ -128,15 +122,12 @@ export function mixpanelAdapter(options: MixpanelAdapterOptions = {}): Adapter<M
       for (const [key, value] of Object.entries(event.payload)) {
         if (!RESERVED_PROPERTIES.has(key)) properties[key] = value
       }
-      const base = (config.baseUrl ?? MIXPANEL_HOSTS[config.region ?? MIXPANEL_DEFAULTS.region]).replace(
-        /\/+$/,
-        '',
-      )
+      const host = config.baseUrl ?? MIXPANEL_HOSTS[config.region ?? MIXPANEL_DEFAULTS.region]
       const query = new URLSearchParams({ strict: '1' })
       if (config.projectId !== undefined) query.set('project_id', config.projectId)
       return {
         method: 'POST',
-        url: `${base}/import?${query.toString()}`,
+        url: joinBaseUrl(host, `/import?${query.toString()}`),
         headers: {
           authorization: basicAuth(config),
           'content-type': 'application/json',

@@ -1,5 +1,6 @@
 import { z } from 'zod'
-import { PAYLOAD_PATH } from '../shared/payload-path.js'
+import { baseUrlSchema } from '../shared/base-url.js'
+import { payloadPathSchema } from '../shared/payload-path-schema.js'
 
 /** Mixpanel data residencies: the US (default), the EU and India. */
 export type MixpanelRegion = 'us' | 'eu' | 'in'
@@ -84,25 +85,6 @@ function credential(field: string, what: string, pattern: RegExp, rule: string) 
   )
 }
 
-/** Returns what is wrong with `baseUrl`, or `undefined` when it is fine. Never echoes it. */
-function describeBaseUrlProblem(value: string): string | undefined {
-  const expected = 'Expected `baseUrl` to be an absolute http(s) URL such as `https://api.mixpanel.com`.'
-  let url: URL
-  try {
-    url = new URL(value)
-  } catch {
-    return expected
-  }
-  if ((url.protocol !== 'https:' && url.protocol !== 'http:') || /\s/.test(value)) return expected
-  if (url.username !== '' || url.password !== '') {
-    return 'Expected `baseUrl` without credentials (`user:password@`); use `serviceAccount` or `projectToken`.'
-  }
-  if (url.search !== '' || url.hash !== '') return 'Expected `baseUrl` without a query or fragment.'
-  return undefined
-}
-
-const PATH_MESSAGE = 'Expected `identity.distinctId` to be a dotted payload path such as `customer.id`.'
-
 /** The zod schema of {@link MixpanelConfig}. */
 export const mixpanelConfigSchema: z.ZodType<MixpanelConfig> = z
   .strictObject({
@@ -138,20 +120,14 @@ export const mixpanelConfigSchema: z.ZodType<MixpanelConfig> = z
       .regex(/^\d{1,20}$/, 'Expected `projectId` to be the project id: digits only, such as `"3285009"`.')
       .optional(),
     region: z.enum(['us', 'eu', 'in'], { error: 'Expected `region` to be `us`, `eu` or `in`.' }).optional(),
-    baseUrl: z
-      .string({ error: 'Expected `baseUrl` to be a string.' })
-      .superRefine((value, ctx) => {
-        const problem = describeBaseUrlProblem(value)
-        if (problem !== undefined) ctx.addIssue({ code: 'custom', message: problem })
-      })
-      .optional(),
+    baseUrl: baseUrlSchema({
+      example: 'https://api.mixpanel.com',
+      credentialsHint: 'use `serviceAccount` or `projectToken`',
+    }).optional(),
     identity: z
       .strictObject(
         {
-          distinctId: z
-            .string({ error: PATH_MESSAGE })
-            .max(200, 'Expected `identity.distinctId` to be at most 200 characters.')
-            .regex(PAYLOAD_PATH, PATH_MESSAGE),
+          distinctId: payloadPathSchema('identity.distinctId'),
         },
         { error: 'Expected `identity` to be an object such as `{ distinctId: "customer.id" }`.' },
       )

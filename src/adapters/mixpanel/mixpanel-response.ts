@@ -2,8 +2,8 @@ import { classifyHttpResponse } from '../../delivery/classify-http-response.js'
 import { parseRetryAfter } from '../../delivery/parse-retry-after.js'
 import type { TransportResponse } from '../../transport/transport.js'
 import type { ResponseClassification } from '../adapter.js'
-
-const MAX_REASON_LENGTH = 300
+import { destinationReason, reasonText as text } from '../shared/destination-reason.js'
+import { parseJsonObject } from '../shared/parse-json-object.js'
 
 // mixpanel/docs, openapi/src/ingestion.openapi.yaml, components.responses: every /import
 // answer is `{ code, status, error?, num_records_imported?, failed_records? }`; a failed
@@ -16,17 +16,7 @@ interface ImportBody {
   readonly failed_records?: unknown
 }
 
-const text = (value: unknown): string | undefined =>
-  typeof value === 'string' && value.trim() !== '' ? value.trim().replace(/\s+/g, ' ') : undefined
-
-function parseBody(body: string): ImportBody | undefined {
-  try {
-    const parsed: unknown = JSON.parse(body)
-    return parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed) ? parsed : undefined
-  } catch {
-    return undefined
-  }
-}
+const parseBody = (body: string): ImportBody | undefined => parseJsonObject(body)
 
 /** The messages of `failed_records`, e.g. `properties.time: 'properties.time' is invalid: ...`. */
 function describeFailedRecords(records: unknown): string | undefined {
@@ -47,10 +37,6 @@ export function describeMixpanelError(body: string): string | undefined {
   const parsed = parseBody(body)
   if (parsed === undefined) return text(body)
   return describeFailedRecords(parsed.failed_records) ?? text(parsed.error) ?? text(parsed.status)
-}
-
-function truncate(value: string): string {
-  return value.length <= MAX_REASON_LENGTH ? value : `${value.slice(0, MAX_REASON_LENGTH - 1)}…`
 }
 
 const HINTS: Readonly<Record<number, string>> = {
@@ -75,7 +61,8 @@ export function classifyMixpanelResponse(response: TransportResponse): ResponseC
   if (status >= 200 && status < 300) {
     const body = parseBody(response.body)
     const failed = describeFailedRecords(body?.failed_records)
-    if (failed !== undefined) return { outcome: 'fail', reason: truncate(`HTTP ${status}: ${failed}`) }
+    if (failed !== undefined)
+      return { outcome: 'fail', reason: destinationReason([`HTTP ${status}`, failed]) }
     if (body?.num_records_imported === 0) {
       return { outcome: 'fail', reason: `HTTP ${status}: Mixpanel imported no record` }
     }
@@ -86,7 +73,7 @@ export function classifyMixpanelResponse(response: TransportResponse): ResponseC
   const described = describeMixpanelError(response.body)
   const hint = HINTS[status]
   const detail = [described, hint].filter((part) => part !== undefined).join('; ')
-  const reason = detail === '' ? base.reason : truncate(`${base.reason}: ${detail}`)
+  const reason = destinationReason([base.reason, detail])
   if (base.outcome !== 'retry') return { outcome: 'fail', reason }
   // The default honours Retry-After on 429 and 503 only; Mixpanel names 502 as well.
   const retryAfterMs = parseRetryAfter(response.headers['retry-after'])

@@ -11,7 +11,10 @@
 
 import type { Adapter } from '../adapter.js'
 import { defineAdapter } from '../define-adapter.js'
-import { readPath } from '../shared/payload-path.js'
+import { joinBaseUrl } from '../shared/base-url.js'
+import { basicAuthorization } from '../shared/basic-authorization.js'
+import { readIdentityValue } from '../shared/read-identifier.js'
+import { assertRequestSize } from '../shared/request-size.js'
 import { assertNoReservedNames, flattenAttributes } from './moengage-attributes.js'
 import {
   MOENGAGE_DEFAULTS,
@@ -43,23 +46,15 @@ const REFUSED_CUSTOMER_IDS = new Set([
   'n/a', '', 'dummy_seller_code', 'user_id', 'id', 'customer_id', 'uid', 'userid', 'none', '-2', '-1', '2',
 ])
 
-/** A payload value MoEngage takes as an identifier: a non-blank string, or a finite number. */
-function identifierValue(value: unknown): string | undefined {
-  if (typeof value === 'string') return value.trim() === '' ? undefined : value
-  if (typeof value === 'number' && Number.isFinite(value)) return String(value)
-  return undefined
-}
-
 function resolveIdentity(payload: Readonly<Record<string, unknown>>, mapping: MoEngageIdentityMapping) {
-  let customerId =
-    mapping.customerId === undefined ? undefined : identifierValue(readPath(payload, mapping.customerId))
+  let customerId = readIdentityValue(payload, mapping.customerId)
   if (customerId !== undefined && REFUSED_CUSTOMER_IDS.has(customerId.trim().toLowerCase())) {
     // Never a real id: MoEngage refuses it, so fall back to the user identifiers (if any).
     customerId = undefined
   }
   const identifiers: Record<string, string> = {}
   for (const [name, path] of Object.entries(mapping.userIdentifiers ?? {})) {
-    const value = identifierValue(readPath(payload, path))
+    const value = readIdentityValue(payload, path)
     if (value !== undefined) identifiers[name] = value
   }
   if (customerId === undefined && Object.keys(identifiers).length === 0) {
@@ -128,19 +123,18 @@ export function moengageAdapter(options: MoEngageAdapterOptions = {}): Adapter<M
           },
         ],
       })
-      const bytes = Buffer.byteLength(body, 'utf8')
-      if (bytes > MOENGAGE_MAX_REQUEST_BYTES) {
-        throw new Error(
-          `The MoEngage Track Event request is ${bytes} bytes, over the Data API's limit of ${MOENGAGE_MAX_REQUEST_BYTES} bytes (128 KB), so it was not sent; send a smaller payload.`,
-        )
-      }
+      assertRequestSize(body, {
+        maxBytes: MOENGAGE_MAX_REQUEST_BYTES,
+        request: 'MoEngage Track Event request',
+        api: 'the Data API',
+      })
       // The schema requires `dataCenter` whenever `baseUrl` is missing.
       const host = config.baseUrl ?? moengageHost(config.dataCenter ?? '01')
       return {
         method: 'POST',
-        url: `${host.replace(/\/+$/, '')}/v1/event/${encodeURIComponent(config.workspaceId)}`,
+        url: joinBaseUrl(host, `/v1/event/${encodeURIComponent(config.workspaceId)}`),
         headers: {
-          authorization: `Basic ${Buffer.from(`${config.workspaceId}:${config.apiKey}`, 'utf8').toString('base64')}`,
+          authorization: basicAuthorization(config.workspaceId, config.apiKey),
           'content-type': 'application/json',
         },
         body,

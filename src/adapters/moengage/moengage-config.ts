@@ -1,5 +1,6 @@
 import { z } from 'zod'
-import { PAYLOAD_PATH } from '../shared/payload-path.js'
+import { baseUrlSchema } from '../shared/base-url.js'
+import { payloadPathSchema } from '../shared/payload-path-schema.js'
 
 /**
  * MoEngage data centers. moengage/moengage-documentation, api/introduction.mdx ("Data
@@ -81,31 +82,6 @@ const API_KEY = /^[^\s\p{Cc}]+$/u
 // Identifier names become JSON keys; keep them to the names MoEngage shows (`moe_mobile`).
 const IDENTIFIER_NAME = /^[A-Za-z0-9_]{1,100}$/
 
-function path(field: string) {
-  const message = `Expected \`${field}\` to be a dotted payload path such as \`customer.id\`.`
-  return z
-    .string({ error: message })
-    .max(200, `Expected \`${field}\` to be at most 200 characters.`)
-    .regex(PAYLOAD_PATH, message)
-}
-
-/** Returns what is wrong with `baseUrl`, or `undefined` when it is fine. Never echoes it. */
-function describeBaseUrlProblem(value: string): string | undefined {
-  const expected = 'Expected `baseUrl` to be an absolute http(s) URL such as `https://api-01.moengage.com`.'
-  let url: URL
-  try {
-    url = new URL(value)
-  } catch {
-    return expected
-  }
-  if ((url.protocol !== 'https:' && url.protocol !== 'http:') || /\s/.test(value)) return expected
-  if (url.username !== '' || url.password !== '') {
-    return 'Expected `baseUrl` without credentials (`user:password@`); use `workspaceId` and `apiKey`.'
-  }
-  if (url.search !== '' || url.hash !== '') return 'Expected `baseUrl` without a query or fragment.'
-  return undefined
-}
-
 /** The zod schema of {@link MoEngageConfig}. */
 export const moengageConfigSchema: z.ZodType<MoEngageConfig> = z
   .strictObject({
@@ -127,21 +103,18 @@ export const moengageConfigSchema: z.ZodType<MoEngageConfig> = z
           "Expected `dataCenter` to be '01', '02', '03', '04', '05', '06' or '101' (the number in your dashboard URL: dashboard-03 is '03').",
       })
       .optional(),
-    baseUrl: z
-      .string({ error: 'Expected `baseUrl` to be a string.' })
-      .superRefine((value, ctx) => {
-        const problem = describeBaseUrlProblem(value)
-        if (problem !== undefined) ctx.addIssue({ code: 'custom', message: problem })
-      })
-      .optional(),
+    baseUrl: baseUrlSchema({
+      example: 'https://api-01.moengage.com',
+      credentialsHint: 'use `workspaceId` and `apiKey`',
+    }).optional(),
     identity: z
       .strictObject(
         {
-          customerId: path('identity.customerId').optional(),
+          customerId: payloadPathSchema('identity.customerId').optional(),
           userIdentifiers: z
             .record(
               z.string().regex(IDENTIFIER_NAME, 'Expected an identifier name such as `moe_mobile`.'),
-              path('identity.userIdentifiers'),
+              payloadPathSchema('identity.userIdentifiers'),
               { error: 'Expected `identity.userIdentifiers` to map identifier names to payload paths.' },
             )
             .optional(),

@@ -6,33 +6,14 @@
 //   Usage": `x-ratelimit-reset` is "the number of seconds remaining until the current window
 //   resets" (< 60), while api/rate-limits.mdx calls it "UTC epoch seconds": both are read.
 import { classifyHttpResponse } from '../../delivery/classify-http-response.js'
-import { parseRetryAfter } from '../../delivery/parse-retry-after.js'
 import type { TransportResponse } from '../../transport/transport.js'
 import type { ResponseClassification } from '../adapter.js'
+import { destinationReason, reasonText as text } from '../shared/destination-reason.js'
+import { parseJsonObject as parse } from '../shared/parse-json-object.js'
+import { rateLimitWaitMs } from '../shared/rate-limit-wait.js'
 
-const MAX_REASON_LENGTH = 300
-// Above this, an `x-ratelimit-reset` value can only be a unix time, not a delay in seconds.
-const EPOCH_SECONDS_FLOOR = 1_000_000_000
 // Body statuses that say the request was not accepted, whatever the HTTP status.
 const FAILED_STATUSES = new Set(['fail', 'failure', 'error'])
-
-const text = (value: unknown): string | undefined =>
-  typeof value === 'string' && value.trim() !== '' ? value.trim().replace(/\s+/g, ' ') : undefined
-
-function truncate(value: string): string {
-  return value.length <= MAX_REASON_LENGTH ? value : `${value.slice(0, MAX_REASON_LENGTH - 1)}…`
-}
-
-function parse(body: string): Record<string, unknown> | undefined {
-  try {
-    const parsed: unknown = JSON.parse(body)
-    return parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed)
-      ? (parsed as Record<string, unknown>)
-      : undefined
-  } catch {
-    return undefined
-  }
-}
 
 /**
  * Summarises a MoEngage error body: `<type>: <message> (attribute <attr>, request_id <id>)`
@@ -62,12 +43,7 @@ export function moengageRetryAfterMs(
   headers: Readonly<Record<string, string>>,
   now: number = Date.now(),
 ): number | undefined {
-  const retryAfter = parseRetryAfter(headers['retry-after'], now)
-  if (retryAfter !== undefined) return retryAfter
-  const reset = headers['x-ratelimit-reset']?.trim()
-  if (reset === undefined || !/^\d+$/.test(reset)) return undefined
-  const seconds = Number(reset)
-  return seconds >= EPOCH_SECONDS_FLOOR ? Math.max(0, seconds * 1000 - now) : seconds * 1000
+  return rateLimitWaitMs(headers, 'seconds-or-epoch', now)
 }
 
 /**
@@ -85,11 +61,11 @@ export function classifyMoEngageResponse(response: TransportResponse): ResponseC
     const described = describeMoEngageError(response.body) ?? `status ${status}`
     return {
       outcome: 'fail',
-      reason: truncate(`HTTP ${response.status} with a failure body: ${described}`),
+      reason: destinationReason([`HTTP ${response.status} with a failure body`, described]),
     }
   }
   const described = describeMoEngageError(response.body)
-  const reason = described === undefined ? base.reason : truncate(`${base.reason}: ${described}`)
+  const reason = destinationReason([base.reason, described])
   if (base.outcome === 'fail') return { outcome: 'fail', reason }
   if (response.status === 429) {
     const retryAfterMs = moengageRetryAfterMs(response.headers)

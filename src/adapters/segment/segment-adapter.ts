@@ -10,14 +10,11 @@
 
 import type { Adapter } from '../adapter.js'
 import { defineAdapter } from '../define-adapter.js'
-import { readPath } from '../shared/payload-path.js'
-import {
-  SEGMENT_DEFAULTS,
-  SEGMENT_HOSTS,
-  type SegmentConfig,
-  type SegmentIdentityMapping,
-  segmentConfigSchema,
-} from './segment-config.js'
+import { joinBaseUrl } from '../shared/base-url.js'
+import { basicAuthorization } from '../shared/basic-authorization.js'
+import { assertRequestSize } from '../shared/request-size.js'
+import { resolveUserIdentity } from '../shared/user-identity.js'
+import { SEGMENT_DEFAULTS, SEGMENT_HOSTS, type SegmentConfig, segmentConfigSchema } from './segment-config.js'
 import { classifySegmentResponse } from './segment-response.js'
 
 /** Options of {@link segmentAdapter}. */
@@ -35,30 +32,6 @@ export const SEGMENT_MAX_REQUEST_BYTES = 32 * 1024
 
 /** Identifies this SDK in `context.library`, as Segment's own libraries do. */
 const LIBRARY = Object.freeze({ name: 'eventrouter' })
-
-/** A payload value Segment takes as an identity: a non-blank string, or a finite number. */
-function identityValue(value: unknown): string | undefined {
-  if (typeof value === 'string') return value.trim() === '' ? undefined : value
-  if (typeof value === 'number' && Number.isFinite(value)) return String(value)
-  return undefined
-}
-
-function resolveIdentity(payload: Readonly<Record<string, unknown>>, mapping: SegmentIdentityMapping) {
-  const userId = mapping.userId === undefined ? undefined : identityValue(readPath(payload, mapping.userId))
-  const anonymousId =
-    mapping.anonymousId === undefined ? undefined : identityValue(readPath(payload, mapping.anonymousId))
-  if (userId === undefined && anonymousId === undefined) {
-    // http-api/index.md, "Errors": "each payload has a userId and/or anonymousId".
-    const paths = Object.entries(mapping)
-      .filter(([, path]) => path !== undefined)
-      .map(([field, path]) => `\`${path}\` (identity.${field})`)
-      .join(' or ')
-    throw new Error(
-      `Segment needs a \`userId\` or an \`anonymousId\`, but the payload has no non-empty string or number at ${paths}.`,
-    )
-  }
-  return { userId, anonymousId }
-}
 
 /**
  * The Segment adapter: sends each event as a `track` call to the HTTP Tracking API
@@ -81,9 +54,11 @@ export function segmentAdapter(options: SegmentAdapterOptions = {}): Adapter<Seg
     configSchema: segmentConfigSchema,
     secretFields: ['writeKey'],
     buildRequest: ({ event, config, delivery }) => {
-      const { userId, anonymousId } = resolveIdentity(
+      // http-api/index.md, "Errors": "each payload has a userId and/or anonymousId".
+      const { userId, anonymousId } = resolveUserIdentity(
         event.payload,
         config.identity ?? SEGMENT_DEFAULTS.identity,
+        'Segment',
       )
       const body = JSON.stringify({
         ...(userId === undefined ? {} : { userId }),
@@ -97,24 +72,20 @@ export function segmentAdapter(options: SegmentAdapterOptions = {}): Adapter<Seg
         messageId: delivery.id,
         context: { library: LIBRARY },
       })
-      const bytes = Buffer.byteLength(body, 'utf8')
-      if (bytes > SEGMENT_MAX_REQUEST_BYTES) {
-        // http-api/index.md, "Max request size": Segment answers 400 to larger calls.
-        throw new Error(
-          `The Segment track call is ${bytes} bytes, over the HTTP API's limit of ${SEGMENT_MAX_REQUEST_BYTES} bytes (32 KB) per call, so it was not sent; send a smaller payload.`,
-        )
-      }
-      const base = (config.baseUrl ?? SEGMENT_HOSTS[config.region ?? SEGMENT_DEFAULTS.region]).replace(
-        /\/+$/,
-        '',
-      )
+      // http-api/index.md, "Max request size": Segment answers 400 to larger calls.
+      assertRequestSize(body, {
+        maxBytes: SEGMENT_MAX_REQUEST_BYTES,
+        request: 'Segment track call',
+        api: 'the HTTP API',
+      })
+      const host = config.baseUrl ?? SEGMENT_HOSTS[config.region ?? SEGMENT_DEFAULTS.region]
       return {
         method: 'POST',
-        url: `${base}/v1/track`,
+        url: joinBaseUrl(host, '/v1/track'),
         headers: {
           // http-api/index.md, "Basic authentication": base64 of `<writeKey>:` (with the
           // colon). The header keeps the key out of the body, and so out of logged bodies.
-          authorization: `Basic ${Buffer.from(`${config.writeKey}:`, 'utf8').toString('base64')}`,
+          authorization: basicAuthorization(config.writeKey, ''),
           'content-type': 'application/json',
         },
         body,

@@ -1,5 +1,6 @@
 import { z } from 'zod'
-import { PAYLOAD_PATH } from '../shared/payload-path.js'
+import { baseUrlSchema } from '../shared/base-url.js'
+import { identityMappingSchema } from '../shared/payload-path-schema.js'
 
 /** Segment data-processing regions the HTTP Tracking API is served from. */
 export type SegmentRegion = 'us' | 'eu'
@@ -57,31 +58,6 @@ export const SEGMENT_HOSTS: Readonly<Record<SegmentRegion, string>> = Object.fre
 // empty key is left to `.min(1)`, so that it gets one clear message.
 const WRITE_KEY = /^[^\s:\p{Cc}]*$/u
 
-function path(field: string) {
-  const message = `Expected \`${field}\` to be a dotted payload path such as \`customer.id\`.`
-  return z
-    .string({ error: message })
-    .max(200, `Expected \`${field}\` to be at most 200 characters.`)
-    .regex(PAYLOAD_PATH, message)
-}
-
-/** Returns what is wrong with `baseUrl`, or `undefined` when it is fine. Never echoes it. */
-function describeBaseUrlProblem(value: string): string | undefined {
-  const expected = 'Expected `baseUrl` to be an absolute http(s) URL such as `https://api.segment.io`.'
-  let url: URL
-  try {
-    url = new URL(value)
-  } catch {
-    return expected
-  }
-  if ((url.protocol !== 'https:' && url.protocol !== 'http:') || /\s/.test(value)) return expected
-  if (url.username !== '' || url.password !== '') {
-    return 'Expected `baseUrl` without credentials (`user:password@`); the write key goes in `writeKey`.'
-  }
-  if (url.search !== '' || url.hash !== '') return 'Expected `baseUrl` without a query or fragment.'
-  return undefined
-}
-
 /** The zod schema of {@link SegmentConfig}. */
 export const segmentConfigSchema: z.ZodType<SegmentConfig> = z.strictObject({
   writeKey: z
@@ -90,20 +66,11 @@ export const segmentConfigSchema: z.ZodType<SegmentConfig> = z.strictObject({
     // Never echo the value: it may be a real key with a typo.
     .regex(WRITE_KEY, 'Expected `writeKey` without whitespace, colons or control characters.'),
   region: z.enum(['us', 'eu'], { error: 'Expected `region` to be `us` or `eu`.' }).optional(),
-  baseUrl: z
-    .string({ error: 'Expected `baseUrl` to be a string.' })
-    .superRefine((value, ctx) => {
-      const problem = describeBaseUrlProblem(value)
-      if (problem !== undefined) ctx.addIssue({ code: 'custom', message: problem })
-    })
-    .optional(),
-  identity: z
-    .strictObject(
-      { userId: path('identity.userId').optional(), anonymousId: path('identity.anonymousId').optional() },
-      { error: 'Expected `identity` to be an object such as `{ userId: "customer.id" }`.' },
-    )
-    .refine((mapping) => mapping.userId !== undefined || mapping.anonymousId !== undefined, {
-      message: 'Expected `identity` to name at least one of `userId` or `anonymousId`.',
-    })
-    .optional(),
+  baseUrl: baseUrlSchema({
+    example: 'https://api.segment.io',
+    credentialsHint: 'the write key goes in `writeKey`',
+  }).optional(),
+  identity: identityMappingSchema('identity', ['userId', 'anonymousId'], {
+    example: '{ userId: "customer.id" }',
+  }).optional(),
 })

@@ -1,14 +1,8 @@
 import { classifyHttpResponse } from '../../delivery/classify-http-response.js'
-import { parseRetryAfter } from '../../delivery/parse-retry-after.js'
 import type { TransportResponse } from '../../transport/transport.js'
 import type { ResponseClassification } from '../adapter.js'
-
-const MAX_REASON_LENGTH = 300
-// Above this, an `X-RateLimit-Reset` value can only be a unix time, not a delay in seconds.
-const EPOCH_SECONDS_FLOOR = 1_000_000_000
-
-const text = (value: unknown): string | undefined =>
-  typeof value === 'string' && value.trim() !== '' ? value.trim().replace(/\s+/g, ' ') : undefined
+import { destinationReason, reasonText as text } from '../shared/destination-reason.js'
+import { rateLimitWaitMs } from '../shared/rate-limit-wait.js'
 
 /**
  * Summarises a Segment error body. The HTTP API reference documents the cases (payload
@@ -37,16 +31,7 @@ export function segmentRetryAfterMs(
   headers: Readonly<Record<string, string>>,
   now: number = Date.now(),
 ): number | undefined {
-  const retryAfter = parseRetryAfter(headers['retry-after'], now)
-  if (retryAfter !== undefined) return retryAfter
-  const reset = headers['x-ratelimit-reset']?.trim()
-  if (reset === undefined || !/^\d+$/.test(reset)) return undefined
-  const seconds = Number(reset)
-  return seconds >= EPOCH_SECONDS_FLOOR ? Math.max(0, seconds * 1000 - now) : seconds * 1000
-}
-
-function truncate(value: string): string {
-  return value.length <= MAX_REASON_LENGTH ? value : `${value.slice(0, MAX_REASON_LENGTH - 1)}…`
+  return rateLimitWaitMs(headers, 'seconds-or-epoch', now)
 }
 
 /**
@@ -60,7 +45,7 @@ export function classifySegmentResponse(response: TransportResponse): ResponseCl
   const base = classifyHttpResponse(response)
   if (base.outcome === 'success') return base
   const described = describeSegmentError(response.body)
-  const reason = described === undefined ? base.reason : truncate(`${base.reason}: ${described}`)
+  const reason = destinationReason([base.reason, described])
   if (base.outcome === 'fail') return { outcome: 'fail', reason }
   if (response.status === 429) {
     const retryAfterMs = segmentRetryAfterMs(response.headers)

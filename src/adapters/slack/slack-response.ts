@@ -12,8 +12,7 @@
 import { classifyHttpResponse } from '../../delivery/classify-http-response.js'
 import type { TransportResponse } from '../../transport/transport.js'
 import type { ResponseClassification } from '../adapter.js'
-
-const MAX_REASON_LENGTH = 300
+import { destinationReason } from '../shared/destination-reason.js'
 
 const REVOKED =
   'the webhook URL was revoked or its Slack app removed; create a new webhook and update `webhookUrl`'
@@ -32,10 +31,6 @@ const HINTS: ReadonlyMap<string, string> = new Map([
   ['no_active_hooks', REVOKED],
   ['rollup_error', 'an error on Slack’s side'],
 ])
-
-function truncate(value: string): string {
-  return value.length <= MAX_REASON_LENGTH ? value : `${value.slice(0, MAX_REASON_LENGTH - 1)}…`
-}
 
 /** The error string of a Slack answer: plain text, or `error` of a JSON body. */
 export function slackErrorText(body: string): string | undefined {
@@ -62,6 +57,6 @@ export function classifySlackResponse(response: TransportResponse): ResponseClas
   if (base.outcome === 'success') return base
   const error = slackErrorText(response.body)
   const hint = error === undefined ? undefined : HINTS.get(error)
-  const reason = truncate([base.reason, error, hint].filter((part) => part !== undefined).join(': '))
+  const reason = destinationReason([base.reason, error, hint])
   return { ...base, reason }
 }

@@ -13,12 +13,12 @@
 
 import type { Adapter } from '../adapter.js'
 import { defineAdapter } from '../define-adapter.js'
-import { readPath } from '../shared/payload-path.js'
+import { joinBaseUrl } from '../shared/base-url.js'
+import { resolveUserIdentity } from '../shared/user-identity.js'
 import {
   WEBENGAGE_DEFAULTS,
   WEBENGAGE_HOSTS,
   type WebEngageConfig,
-  type WebEngageIdentityMapping,
   webengageConfigSchema,
 } from './webengage-config.js'
 import { assertWebEngageEventName, toWebEngageEventData } from './webengage-event-data.js'
@@ -32,29 +32,6 @@ export interface WebEngageAdapterOptions {
    * @default 'webengage'
    */
   readonly type?: string
-}
-
-/** A payload value WebEngage takes as an identity: a non-blank string, or a finite number. */
-function identityValue(value: unknown): string | undefined {
-  if (typeof value === 'string') return value.trim() === '' ? undefined : value
-  if (typeof value === 'number' && Number.isFinite(value)) return String(value)
-  return undefined
-}
-
-function resolveIdentity(payload: Readonly<Record<string, unknown>>, mapping: WebEngageIdentityMapping) {
-  const userId = mapping.userId === undefined ? undefined : identityValue(readPath(payload, mapping.userId))
-  const anonymousId =
-    mapping.anonymousId === undefined ? undefined : identityValue(readPath(payload, mapping.anonymousId))
-  if (userId === undefined && anonymousId === undefined) {
-    const paths = Object.entries(mapping)
-      .filter(([, path]) => path !== undefined)
-      .map(([field, path]) => `\`${path}\` (identity.${field})`)
-      .join(' or ')
-    throw new Error(
-      `WebEngage needs a \`userId\` or an \`anonymousId\`, but the payload has no non-empty string or number at ${paths}.`,
-    )
-  }
-  return { userId, anonymousId }
 }
 
 /**
@@ -86,9 +63,10 @@ export function webengageAdapter(options: WebEngageAdapterOptions = {}): Adapter
     configSchema: webengageConfigSchema,
     secretFields: ['apiKey'],
     buildRequest: ({ event, config }) => {
-      const { userId, anonymousId } = resolveIdentity(
+      const { userId, anonymousId } = resolveUserIdentity(
         event.payload,
         config.identity ?? WEBENGAGE_DEFAULTS.identity,
+        'WebEngage',
       )
       assertWebEngageEventName(event.outgoingName)
       const body = JSON.stringify({
@@ -101,7 +79,7 @@ export function webengageAdapter(options: WebEngageAdapterOptions = {}): Adapter
       const host = config.baseUrl ?? WEBENGAGE_HOSTS[config.dataCenter ?? WEBENGAGE_DEFAULTS.dataCenter]
       return {
         method: 'POST',
-        url: `${host.replace(/\/+$/, '')}/v1/accounts/${encodeURIComponent(config.licenseCode)}/events`,
+        url: joinBaseUrl(host, `/v1/accounts/${encodeURIComponent(config.licenseCode)}/events`),
         headers: {
           authorization: `Bearer ${config.apiKey}`,
           'content-type': 'application/json',

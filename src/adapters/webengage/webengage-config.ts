@@ -1,5 +1,6 @@
 import { z } from 'zod'
-import { PAYLOAD_PATH } from '../shared/payload-path.js'
+import { baseUrlSchema } from '../shared/base-url.js'
+import { identityMappingSchema } from '../shared/payload-path-schema.js'
 
 /** WebEngage data centers (docs.webengage.com/docs/rest-api-getting-started, "API endpoint"). */
 export type WebEngageDataCenter = 'global' | 'in'
@@ -58,31 +59,6 @@ const LICENSE_CODE = /^[A-Za-z0-9~_-]+$/
 // A header value cannot carry whitespace or control characters.
 const API_KEY = /^[^\s\p{Cc}]+$/u
 
-function path(field: string) {
-  const message = `Expected \`${field}\` to be a dotted payload path such as \`customer.id\`.`
-  return z
-    .string({ error: message })
-    .max(200, `Expected \`${field}\` to be at most 200 characters.`)
-    .regex(PAYLOAD_PATH, message)
-}
-
-/** Returns what is wrong with `baseUrl`, or `undefined` when it is fine. Never echoes it. */
-function describeBaseUrlProblem(value: string): string | undefined {
-  const expected = 'Expected `baseUrl` to be an absolute http(s) URL such as `https://api.webengage.com`.'
-  let url: URL
-  try {
-    url = new URL(value)
-  } catch {
-    return expected
-  }
-  if ((url.protocol !== 'https:' && url.protocol !== 'http:') || /\s/.test(value)) return expected
-  if (url.username !== '' || url.password !== '') {
-    return 'Expected `baseUrl` without credentials (`user:password@`); the key goes in `apiKey`.'
-  }
-  if (url.search !== '' || url.hash !== '') return 'Expected `baseUrl` without a query or fragment.'
-  return undefined
-}
-
 /** The zod schema of {@link WebEngageConfig}. */
 export const webengageConfigSchema: z.ZodType<WebEngageConfig> = z.strictObject({
   licenseCode: z
@@ -100,20 +76,11 @@ export const webengageConfigSchema: z.ZodType<WebEngageConfig> = z.strictObject(
       error: 'Expected `dataCenter` to be `global` or `in` (India: dashboard.in.webengage.com).',
     })
     .optional(),
-  baseUrl: z
-    .string({ error: 'Expected `baseUrl` to be a string.' })
-    .superRefine((value, ctx) => {
-      const problem = describeBaseUrlProblem(value)
-      if (problem !== undefined) ctx.addIssue({ code: 'custom', message: problem })
-    })
-    .optional(),
-  identity: z
-    .strictObject(
-      { userId: path('identity.userId').optional(), anonymousId: path('identity.anonymousId').optional() },
-      { error: 'Expected `identity` to be an object such as `{ userId: "customer.id" }`.' },
-    )
-    .refine((mapping) => mapping.userId !== undefined || mapping.anonymousId !== undefined, {
-      message: 'Expected `identity` to name at least one of `userId` or `anonymousId`.',
-    })
-    .optional(),
+  baseUrl: baseUrlSchema({
+    example: 'https://api.webengage.com',
+    credentialsHint: 'the key goes in `apiKey`',
+  }).optional(),
+  identity: identityMappingSchema('identity', ['userId', 'anonymousId'], {
+    example: '{ userId: "customer.id" }',
+  }).optional(),
 })

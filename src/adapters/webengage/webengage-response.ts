@@ -8,20 +8,12 @@
 import { classifyHttpResponse } from '../../delivery/classify-http-response.js'
 import type { TransportResponse } from '../../transport/transport.js'
 import type { ResponseClassification } from '../adapter.js'
-
-const MAX_REASON_LENGTH = 300
+import { destinationReason, reasonText as text } from '../shared/destination-reason.js'
 
 // What to do about the two failures the docs name.
 const HINTS: Readonly<Record<number, string>> = {
   401: 'check `apiKey`: it must be the REST API key of an admin with Account Management and Update Data permissions',
   404: 'check `licenseCode`, and `dataCenter` (an India account needs `in`)',
-}
-
-const text = (value: unknown): string | undefined =>
-  typeof value === 'string' && value.trim() !== '' ? value.trim().replace(/\s+/g, ' ') : undefined
-
-function truncate(value: string): string {
-  return value.length <= MAX_REASON_LENGTH ? value : `${value.slice(0, MAX_REASON_LENGTH - 1)}…`
 }
 
 /** The `response` container of a WebEngage body, or `undefined` when there is none. */
@@ -55,9 +47,15 @@ export function classifyWebEngageResponse(response: TransportResponse): Response
     const inner = container(response.body)
     if (text(inner?.status)?.toLowerCase() !== 'error') return base
     const described = describeWebEngageError(response.body) ?? 'status error'
-    return { outcome: 'fail', reason: truncate(`HTTP ${response.status} with an error body: ${described}`) }
+    return {
+      outcome: 'fail',
+      reason: destinationReason([`HTTP ${response.status} with an error body`, described]),
+    }
   }
-  const parts = [base.reason, describeWebEngageError(response.body), HINTS[response.status]]
-  const reason = truncate(parts.filter((part) => part !== undefined).join(': '))
+  const reason = destinationReason([
+    base.reason,
+    describeWebEngageError(response.body),
+    HINTS[response.status],
+  ])
   return { ...base, reason }
 }

@@ -1,40 +1,21 @@
 import { isDeepStrictEqual } from 'node:util'
 import { HttpResponse, http } from 'msw'
-import { setupServer } from 'msw/node'
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import type { AdapterRequestContext } from '../../../src/adapters/adapter.js'
 import { BRAZE_LIMITS, type BrazeConfig, brazeAdapter } from '../../../src/adapters/braze/index.js'
-import type { AttemptFailure } from '../../../src/delivery/deliver.js'
 import type { DeliveryFailed } from '../../../src/delivery/delivery.js'
-import { EventRouter } from '../../../src/router/event-router.js'
 import { assertAdapterConformance } from '../../../src/testing/index.js'
 import type { TransportResponse } from '../../../src/transport/transport.js'
+import { createAdapterRouter, emitOnce } from '../shared/adapter-router.js'
+import { LOYALTY_PAYLOAD } from '../shared/loyalty-payload.js'
+import { useMswServer } from '../shared/msw-server.js'
 
 const REST_ENDPOINT = 'https://rest.iad-01.braze.com'
 const TRACK_URL = `${REST_ENDPOINT}/users/track`
 // A REST API key has the shape of a UUID.
 const API_KEY = 'b7e2a1f4-9c3d-4e8a-a1b2-3c4d5e6f7a8b'
 const OCCURRED_AT = '2026-11-01T10:00:00.000Z'
-const PAYLOAD = {
-  coins: 150,
-  balance: 1350,
-  reason: 'order',
-  customer: {
-    id: 'cus_981',
-    name: 'Ana Lima',
-    email: 'ana@example.com',
-    mobile: '+919876543210',
-    tier: 'gold',
-    referralCode: 'ANA150',
-  },
-  business: {
-    name: 'Acme Coffee',
-    url: 'https://acme.example',
-    coinName: 'Beans',
-    currency: 'INR',
-    currencySymbol: '₹',
-  },
-}
+const PAYLOAD = LOYALTY_PAYLOAD
 // What /users/track must receive for PAYLOAD (event_object.md).
 const EXPECTED_BODY = {
   events: [
@@ -89,53 +70,46 @@ const answers = {
 let script: (() => Response)[] = []
 const received: { headers: Record<string, string>; body: unknown }[] = []
 
-const server = setupServer(
-  http.post(TRACK_URL, async ({ request }) => {
-    // Checked the way /users/track would: exact URL, method, headers and body.
-    const headers = Object.fromEntries(request.headers.entries())
-    const body: unknown = await request.json()
-    received.push({ headers, body })
-    if (new URL(request.url).search !== '')
-      return HttpResponse.json({ message: 'Not Found' }, { status: 404 })
-    if (headers.authorization !== `Bearer ${API_KEY}`) {
-      return answers.unauthorized(headers.authorization?.replace(/^Bearer /, '') ?? '')
-    }
-    // A mismatch is a final 400, so the test sees it at once in the delivery's error.
-    if (
-      !isDeepStrictEqual(headers, { authorization: `Bearer ${API_KEY}`, 'content-type': 'application/json' })
-    ) {
-      return HttpResponse.json({ message: `unexpected headers ${JSON.stringify(headers)}` }, { status: 400 })
-    }
-    if (!isDeepStrictEqual(body, EXPECTED_BODY)) {
-      return HttpResponse.json({ message: `unexpected body ${JSON.stringify(body)}` }, { status: 400 })
-    }
-    return (script.shift() ?? answers.success)()
-  }),
+useMswServer(
+  [
+    http.post(TRACK_URL, async ({ request }) => {
+      // Checked the way /users/track would: exact URL, method, headers and body.
+      const headers = Object.fromEntries(request.headers.entries())
+      const body: unknown = await request.json()
+      received.push({ headers, body })
+      if (new URL(request.url).search !== '')
+        return HttpResponse.json({ message: 'Not Found' }, { status: 404 })
+      if (headers.authorization !== `Bearer ${API_KEY}`) {
+        return answers.unauthorized(headers.authorization?.replace(/^Bearer /, '') ?? '')
+      }
+      // A mismatch is a final 400, so the test sees it at once in the delivery's error.
+      if (
+        !isDeepStrictEqual(headers, {
+          authorization: `Bearer ${API_KEY}`,
+          'content-type': 'application/json',
+        })
+      ) {
+        return HttpResponse.json(
+          { message: `unexpected headers ${JSON.stringify(headers)}` },
+          { status: 400 },
+        )
+      }
+      if (!isDeepStrictEqual(body, EXPECTED_BODY)) {
+        return HttpResponse.json({ message: `unexpected body ${JSON.stringify(body)}` }, { status: 400 })
+      }
+      return (script.shift() ?? answers.success)()
+    }),
+  ],
+  () => {
+    script = []
+    received.length = 0
+  },
 )
 
-beforeAll(() => server.listen({ onUnhandledRequest: 'error' }))
-afterEach(() => {
-  script = []
-  received.length = 0
-})
-afterAll(() => server.close())
-
 function setup(config: Record<string, unknown> = { apiKey: API_KEY, restEndpoint: REST_ENDPOINT }) {
-  const router = new EventRouter({
-    adapters: [brazeAdapter()],
-    retry: { minTimeout: 1, maxTimeout: 5, randomize: false },
-  })
-  const failures: AttemptFailure[] = []
-  router.on('attemptFailed', (failure) => failures.push(failure))
-  const { id: integrationId } = router.integrations.add({ type: 'braze', config })
-  router.subscriptions.create({ event: 'wallet.coins_rewarded', integrationId, eventNamePrefix: 'Loyalty ' })
-  const emit = async (payload: Record<string, unknown> = PAYLOAD) => {
-    const [result] = await router.emit('wallet.coins_rewarded', payload, {
-      id: 'evt_1',
-      occurredAt: OCCURRED_AT,
-    }).settled
-    return result
-  }
+  const { router, failures } = createAdapterRouter(brazeAdapter(), config)
+  const emit = async (payload: Record<string, unknown> = PAYLOAD) =>
+    (await emitOnce(router, payload, { id: 'evt_1', occurredAt: OCCURRED_AT })).result
   return { router, failures, emit }
 }
 

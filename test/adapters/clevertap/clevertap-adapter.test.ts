@@ -1,7 +1,6 @@
 import { isDeepStrictEqual } from 'node:util'
 import { HttpResponse, http } from 'msw'
-import { setupServer } from 'msw/node'
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import type { AdapterRequestContext } from '../../../src/adapters/adapter.js'
 import {
   flattenEventData,
@@ -12,59 +11,26 @@ import {
   type CleverTapConfig,
   clevertapAdapter,
 } from '../../../src/adapters/clevertap/index.js'
-import type { AttemptFailure } from '../../../src/delivery/deliver.js'
 import type { DeliveryFailed } from '../../../src/delivery/delivery.js'
-import { EventRouter } from '../../../src/router/event-router.js'
 import { assertAdapterConformance } from '../../../src/testing/index.js'
 import type { TransportResponse } from '../../../src/transport/transport.js'
+import { createAdapterRouter, emitOnce } from '../shared/adapter-router.js'
+import { LOYALTY_PAYLOAD, LOYALTY_PAYLOAD_FLAT } from '../shared/loyalty-payload.js'
+import { useMswServer } from '../shared/msw-server.js'
 
 const UPLOAD_URL = 'https://in1.api.clevertap.com/1/upload'
 const ACCOUNT_ID = 'W9R-486-4W5Z'
 const PASSCODE = 'QAE-AWB-AAAL-7f3k'
 const CONFIG = { accountId: ACCOUNT_ID, passcode: PASSCODE, region: 'in1' }
 const OCCURRED_AT = '2026-11-01T10:00:00.000Z'
-const PAYLOAD = {
-  coins: 150,
-  balance: 1350,
-  reason: 'order',
-  customer: {
-    id: 'cus_981',
-    name: 'Ana Lima',
-    email: 'ana@example.com',
-    mobile: '+919876543210',
-    tier: 'gold',
-    referralCode: 'ANA150',
-  },
-  business: {
-    name: 'Acme Coffee',
-    url: 'https://acme.example',
-    coinName: 'Beans',
-    currency: 'INR',
-    currencySymbol: '₹',
-  },
-}
+const PAYLOAD = LOYALTY_PAYLOAD
 // What /1/upload must receive for PAYLOAD: one event record, evtData flattened to scalars.
 const EXPECTED_RECORD = {
   identity: 'cus_981',
   ts: 1793527200,
   type: 'event',
   evtName: 'Loyalty wallet_coins_rewarded',
-  evtData: {
-    coins: 150,
-    balance: 1350,
-    reason: 'order',
-    customer_id: 'cus_981',
-    customer_name: 'Ana Lima',
-    customer_email: 'ana@example.com',
-    customer_mobile: '+919876543210',
-    customer_tier: 'gold',
-    customer_referralCode: 'ANA150',
-    business_name: 'Acme Coffee',
-    business_url: 'https://acme.example',
-    business_coinName: 'Beans',
-    business_currency: 'INR',
-    business_currencySymbol: '₹',
-  },
+  evtData: LOYALTY_PAYLOAD_FLAT,
 }
 const EXPECTED_HEADERS = {
   'x-clevertap-account-id': ACCOUNT_ID,
@@ -103,53 +69,40 @@ const answers = {
 let script: (() => Response)[] = []
 const received: { headers: Record<string, string>; body: unknown }[] = []
 
-const server = setupServer(
-  http.post(UPLOAD_URL, async ({ request }) => {
-    // Checked the way /1/upload would: exact URL, method, headers and body.
-    const headers = Object.fromEntries(request.headers.entries())
-    const body: unknown = await request.json()
-    received.push({ headers, body })
-    if (new URL(request.url).search !== '') return HttpResponse.json({ status: 'fail' }, { status: 404 })
-    if (headers['x-clevertap-account-id'] !== ACCOUNT_ID || headers['x-clevertap-passcode'] !== PASSCODE) {
-      return answers.unauthorized()
-    }
-    // A mismatch is a final 400, so the test sees it at once in the delivery's error.
-    if (!isDeepStrictEqual(headers, EXPECTED_HEADERS)) {
-      return HttpResponse.json(
-        { status: 'fail', error: `headers ${JSON.stringify(headers)}` },
-        { status: 400 },
-      )
-    }
-    if (!isDeepStrictEqual(body, { d: [EXPECTED_RECORD] })) {
-      return HttpResponse.json({ status: 'fail', error: `body ${JSON.stringify(body)}` }, { status: 400 })
-    }
-    return (script.shift() ?? answers.success)()
-  }),
+useMswServer(
+  [
+    http.post(UPLOAD_URL, async ({ request }) => {
+      // Checked the way /1/upload would: exact URL, method, headers and body.
+      const headers = Object.fromEntries(request.headers.entries())
+      const body: unknown = await request.json()
+      received.push({ headers, body })
+      if (new URL(request.url).search !== '') return HttpResponse.json({ status: 'fail' }, { status: 404 })
+      if (headers['x-clevertap-account-id'] !== ACCOUNT_ID || headers['x-clevertap-passcode'] !== PASSCODE) {
+        return answers.unauthorized()
+      }
+      // A mismatch is a final 400, so the test sees it at once in the delivery's error.
+      if (!isDeepStrictEqual(headers, EXPECTED_HEADERS)) {
+        return HttpResponse.json(
+          { status: 'fail', error: `headers ${JSON.stringify(headers)}` },
+          { status: 400 },
+        )
+      }
+      if (!isDeepStrictEqual(body, { d: [EXPECTED_RECORD] })) {
+        return HttpResponse.json({ status: 'fail', error: `body ${JSON.stringify(body)}` }, { status: 400 })
+      }
+      return (script.shift() ?? answers.success)()
+    }),
+  ],
+  () => {
+    script = []
+    received.length = 0
+  },
 )
 
-beforeAll(() => server.listen({ onUnhandledRequest: 'error' }))
-afterEach(() => {
-  script = []
-  received.length = 0
-})
-afterAll(() => server.close())
-
 function setup(config: Record<string, unknown> = CONFIG) {
-  const router = new EventRouter({
-    adapters: [clevertapAdapter()],
-    retry: { minTimeout: 1, maxTimeout: 5, randomize: false },
-  })
-  const failures: AttemptFailure[] = []
-  router.on('attemptFailed', (failure) => failures.push(failure))
-  const { id: integrationId } = router.integrations.add({ type: 'clevertap', config })
-  router.subscriptions.create({ event: 'wallet.coins_rewarded', integrationId, eventNamePrefix: 'Loyalty ' })
-  const emit = async (payload: Record<string, unknown> = PAYLOAD) => {
-    const [result] = await router.emit('wallet.coins_rewarded', payload, {
-      id: 'evt_1',
-      occurredAt: OCCURRED_AT,
-    }).settled
-    return result
-  }
+  const { router, failures } = createAdapterRouter(clevertapAdapter(), config)
+  const emit = async (payload: Record<string, unknown> = PAYLOAD) =>
+    (await emitOnce(router, payload, { id: 'evt_1', occurredAt: OCCURRED_AT })).result
   return { router, failures, emit }
 }
 

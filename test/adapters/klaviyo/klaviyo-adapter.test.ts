@@ -1,40 +1,21 @@
 import { HttpResponse, http } from 'msw'
-import { setupServer } from 'msw/node'
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import type { AdapterRequestContext } from '../../../src/adapters/adapter.js'
 import {
   KLAVIYO_RATE_LIMITS,
   type KlaviyoConfig,
   klaviyoAdapter,
 } from '../../../src/adapters/klaviyo/index.js'
-import type { AttemptFailure } from '../../../src/delivery/deliver.js'
-import { EventRouter } from '../../../src/index.js'
 import { assertAdapterConformance } from '../../../src/testing/index.js'
 import type { TransportResponse } from '../../../src/transport/transport.js'
+import { createAdapterRouter, emitOnce } from '../shared/adapter-router.js'
+import { LOYALTY_PAYLOAD } from '../shared/loyalty-payload.js'
+import { useMswServer } from '../shared/msw-server.js'
 import { EventCreateQueryV2 } from './create-event-request-schema.js'
 
 const API_KEY = 'pk_9b3c1f0e7a2d4c6b8e0f1a2b3c4d5e6f7a'
 const OCCURRED_AT = '2026-11-01T10:00:00.000Z'
-const PAYLOAD = {
-  coins: 150,
-  balance: 1350,
-  reason: 'order',
-  customer: {
-    id: 'cus_981',
-    name: 'Ana Lima',
-    email: 'ana@example.com',
-    mobile: '+919876543210',
-    tier: 'gold',
-    referralCode: 'ANA150',
-  },
-  business: {
-    name: 'Acme Coffee',
-    url: 'https://acme.example',
-    coinName: 'Beans',
-    currency: 'INR',
-    currencySymbol: '₹',
-  },
-}
+const PAYLOAD = LOYALTY_PAYLOAD
 const JSON_API = 'application/vnd.api+json'
 const adapter = klaviyoAdapter()
 
@@ -79,83 +60,70 @@ const received: { headers: Record<string, string>; body: unknown; url: string }[
 const recorded = new Map<string, unknown>()
 const script: Scripted[] = []
 
-const server = setupServer(
-  http.all(/^https?:\/\/(a\.klaviyo\.com|127\.0\.0\.1:4010)\//, async ({ request }) => {
-    const url = new URL(request.url)
-    const headers = Object.fromEntries(request.headers.entries())
-    const text = await request.text()
-    received.push({ headers, body: JSON.parse(text), url: request.url })
-    if (request.method !== 'POST' || url.pathname !== '/api/events' || url.search !== '') {
-      return klaviyoError(404, 'not_found', 'Not found.', `No route ${request.method} ${url.pathname}`)
-    }
-    if (headers.authorization !== `Klaviyo-API-Key ${API_KEY}`) {
-      return klaviyoError(
-        401,
-        'not_authenticated',
-        'Authentication failed.',
-        'Missing or invalid private key.',
-      )
-    }
-    if (headers.revision !== '2026-07-15' && headers.revision !== '2026-04-15') {
-      return klaviyoError(400, 'invalid', 'Invalid input.', 'Missing or invalid revision header.')
-    }
-    if (headers['content-type'] !== JSON_API || headers.accept !== JSON_API) {
-      return klaviyoError(
-        415,
-        'unsupported_media_type',
-        'Unsupported media type.',
-        'Use application/vnd.api+json.',
-      )
-    }
-    const parsed = EventCreateQueryV2.safeParse(JSON.parse(text))
-    if (!parsed.success) {
-      const issue = parsed.error.issues[0]
-      return klaviyoError(
-        400,
-        'invalid',
-        'Invalid input.',
-        issue?.message ?? 'invalid',
-        `/${issue?.path.join('/')}`,
-      )
-    }
-    const next = script.shift()
-    if (next) return next()
-    const { attributes } = parsed.data.data
-    const who = JSON.stringify(attributes.profile.data.attributes)
-    const key = `${who}|${attributes.metric.data.attributes.name}|${attributes.unique_id}`
-    if (!recorded.has(key)) recorded.set(key, attributes)
-    return new HttpResponse(null, {
-      status: 202,
-      headers: { 'ratelimit-limit': '3500', 'ratelimit-remaining': '3499' },
-    })
-  }),
+useMswServer(
+  [
+    http.all(/^https?:\/\/(a\.klaviyo\.com|127\.0\.0\.1:4010)\//, async ({ request }) => {
+      const url = new URL(request.url)
+      const headers = Object.fromEntries(request.headers.entries())
+      const text = await request.text()
+      received.push({ headers, body: JSON.parse(text), url: request.url })
+      if (request.method !== 'POST' || url.pathname !== '/api/events' || url.search !== '') {
+        return klaviyoError(404, 'not_found', 'Not found.', `No route ${request.method} ${url.pathname}`)
+      }
+      if (headers.authorization !== `Klaviyo-API-Key ${API_KEY}`) {
+        return klaviyoError(
+          401,
+          'not_authenticated',
+          'Authentication failed.',
+          'Missing or invalid private key.',
+        )
+      }
+      if (headers.revision !== '2026-07-15' && headers.revision !== '2026-04-15') {
+        return klaviyoError(400, 'invalid', 'Invalid input.', 'Missing or invalid revision header.')
+      }
+      if (headers['content-type'] !== JSON_API || headers.accept !== JSON_API) {
+        return klaviyoError(
+          415,
+          'unsupported_media_type',
+          'Unsupported media type.',
+          'Use application/vnd.api+json.',
+        )
+      }
+      const parsed = EventCreateQueryV2.safeParse(JSON.parse(text))
+      if (!parsed.success) {
+        const issue = parsed.error.issues[0]
+        return klaviyoError(
+          400,
+          'invalid',
+          'Invalid input.',
+          issue?.message ?? 'invalid',
+          `/${issue?.path.join('/')}`,
+        )
+      }
+      const next = script.shift()
+      if (next) return next()
+      const { attributes } = parsed.data.data
+      const who = JSON.stringify(attributes.profile.data.attributes)
+      const key = `${who}|${attributes.metric.data.attributes.name}|${attributes.unique_id}`
+      if (!recorded.has(key)) recorded.set(key, attributes)
+      return new HttpResponse(null, {
+        status: 202,
+        headers: { 'ratelimit-limit': '3500', 'ratelimit-remaining': '3499' },
+      })
+    }),
+  ],
+  () => {
+    received.length = 0
+    recorded.clear()
+    script.length = 0
+  },
 )
-
-beforeAll(() => server.listen({ onUnhandledRequest: 'error' }))
-afterEach(() => {
-  received.length = 0
-  recorded.clear()
-  script.length = 0
-})
-afterAll(() => server.close())
 
 /** A router with the default transport, one Klaviyo integration and one prefixed subscription. */
 function setup(config: Record<string, unknown> = { apiKey: API_KEY }) {
-  const router = new EventRouter({
-    adapters: [klaviyoAdapter()],
-    retry: { minTimeout: 1, maxTimeout: 5, randomize: false },
-  })
-  const { id: integrationId } = router.integrations.add({ type: 'klaviyo', config })
-  router.subscriptions.create({ event: 'wallet.coins_rewarded', integrationId, eventNamePrefix: 'Loyalty ' })
-  const failures: AttemptFailure[] = []
-  router.on('attemptFailed', (failure) => {
-    failures.push(failure)
-  })
-  const emit = async (payload: Record<string, unknown> = PAYLOAD) => {
-    const receipt = router.emit('wallet.coins_rewarded', payload, { id: 'evt_1001', occurredAt: OCCURRED_AT })
-    const [result] = await receipt.settled
-    return { result: result!, deliveryId: receipt.deliveries[0]!.id }
-  }
+  const { router, failures } = createAdapterRouter(klaviyoAdapter(), config)
+  const emit = (payload: Record<string, unknown> = PAYLOAD) =>
+    emitOnce(router, payload, { id: 'evt_1001', occurredAt: OCCURRED_AT })
   return { router, emit, failures }
 }
 

@@ -1,14 +1,16 @@
 import { HttpResponse, http } from 'msw'
-import { setupServer } from 'msw/node'
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import {
   type MixpanelConfig,
   mixpanelAdapter,
   mixpanelInsertId,
 } from '../../../src/adapters/mixpanel/index.js'
 import { classifyMixpanelResponse } from '../../../src/adapters/mixpanel/mixpanel-response.js'
-import { type AttemptFailure, type DeliveryFailed, EventRouter } from '../../../src/index.js'
+import type { DeliveryFailed, EventRouter } from '../../../src/index.js'
 import { assertAdapterConformance } from '../../../src/testing/index.js'
+import { createAdapterRouter, emitOnce } from '../shared/adapter-router.js'
+import { LOYALTY_PAYLOAD } from '../shared/loyalty-payload.js'
+import { useMswServer } from '../shared/msw-server.js'
 
 // Shaped like real credentials; not real ones.
 const USERNAME = 'loyalty-import.4f2a9c.mp-service-account'
@@ -19,26 +21,7 @@ const SERVICE_ACCOUNT = { serviceAccount: { username: USERNAME, secret: SECRET }
 const OCCURRED_AT = '2026-11-01T10:00:00.000Z'
 const OCCURRED_MS = Date.parse(OCCURRED_AT)
 
-const PAYLOAD = {
-  coins: 150,
-  balance: 1350,
-  reason: 'order',
-  customer: {
-    id: 'cus_981',
-    name: 'Ana Lima',
-    email: 'ana@example.com',
-    mobile: '+919876543210',
-    tier: 'gold',
-    referralCode: 'ANA150',
-  },
-  business: {
-    name: 'Acme Coffee',
-    url: 'https://acme.example',
-    coinName: 'Beans',
-    currency: 'INR',
-    currencySymbol: '₹',
-  },
-}
+const PAYLOAD = LOYALTY_PAYLOAD
 
 // ingestion.openapi.yaml, components.responses (the documented examples).
 const INVALID_CREDENTIALS = { code: 401, error: 'Invalid credentials', status: 'Unauthorized' }
@@ -94,44 +77,26 @@ const importApi = (origin: string) =>
     return HttpResponse.json({ code: 200, num_records_imported: events.length, status: 'OK' })
   })
 
-const server = setupServer(
-  importApi('https://api.mixpanel.com'),
-  importApi('https://api-eu.mixpanel.com'),
-  importApi('https://api-in.mixpanel.com'),
-  importApi('http://127.0.0.1:4020'),
+useMswServer(
+  [
+    importApi('https://api.mixpanel.com'),
+    importApi('https://api-eu.mixpanel.com'),
+    importApi('https://api-in.mixpanel.com'),
+    importApi('http://127.0.0.1:4020'),
+  ],
+  () => {
+    received.length = 0
+    answers = []
+  },
 )
-beforeAll(() => server.listen({ onUnhandledRequest: 'error' }))
-afterEach(() => {
-  received.length = 0
-  answers = []
-})
-afterAll(() => server.close())
 
 function setup(config: Record<string, unknown> = SERVICE_ACCOUNT) {
-  const router = new EventRouter({
-    adapters: [mixpanelAdapter()],
-    retry: { minTimeout: 1, maxTimeout: 5, randomize: false },
-  })
-  const integration = router.integrations.add({ type: 'mixpanel', config })
-  router.subscriptions.create({
-    event: 'wallet.coins_rewarded',
-    integrationId: integration.id,
-    eventNamePrefix: 'Loyalty ',
-  })
-  const failures: AttemptFailure[] = []
-  router.on('attemptFailed', (failure) => {
-    failures.push(failure)
-  })
+  const { router, failures } = createAdapterRouter(mixpanelAdapter(), config)
   return { router, failures }
 }
 
-async function emit(router: EventRouter, payload: Record<string, unknown> = PAYLOAD) {
-  const receipt = router.emit('wallet.coins_rewarded', payload, {
-    id: 'evt_ord_5521',
-    occurredAt: OCCURRED_AT,
-  })
-  const [result] = await receipt.settled
-  return { result: result!, deliveryId: receipt.deliveries[0]!.id }
+function emit(router: EventRouter, payload: Record<string, unknown> = PAYLOAD) {
+  return emitOnce(router, payload, { id: 'evt_ord_5521', occurredAt: OCCURRED_AT })
 }
 
 function expectFailed(result: unknown): DeliveryFailed {

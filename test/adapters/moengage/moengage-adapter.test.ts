@@ -1,11 +1,14 @@
 import { HttpResponse, http, type JsonBodyType } from 'msw'
 import { setupServer } from 'msw/node'
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest'
+import { describe, expect, it, vi } from 'vitest'
 import { type MoEngageConfig, moengageAdapter } from '../../../src/adapters/moengage/index.js'
 import { moengageRetryAfterMs } from '../../../src/adapters/moengage/moengage-response.js'
 import type { DeliveryFailed, DeliveryResult } from '../../../src/delivery/delivery.js'
 import { EventRouter } from '../../../src/index.js'
 import { assertAdapterConformance } from '../../../src/testing/index.js'
+import { deliverOnce } from '../shared/adapter-router.js'
+import { LOYALTY_PAYLOAD, LOYALTY_PAYLOAD_FLAT } from '../shared/loyalty-payload.js'
+import { useMswServer } from '../shared/msw-server.js'
 
 const WORKSPACE_ID = 'OAPQQ2AMD01MJZYZX1YPG'
 const API_KEY = 'dAtA-kEy-7f3b9c2e1a'
@@ -14,44 +17,10 @@ const ENDPOINT = `https://api-03.moengage.com/v1/event/${WORKSPACE_ID}`
 const AUTHORIZATION = `Basic ${Buffer.from(`${WORKSPACE_ID}:${API_KEY}`).toString('base64')}`
 const OCCURRED_AT = '2025-03-14T09:26:53.589Z'
 
-const PAYLOAD = {
-  coins: 150,
-  balance: 1350,
-  reason: 'order',
-  customer: {
-    id: 'cus_981',
-    name: 'Ana Lima',
-    email: 'ana@example.com',
-    mobile: '+919876543210',
-    tier: 'gold',
-    referralCode: 'ANA150',
-  },
-  business: {
-    name: 'Acme Coffee',
-    url: 'https://acme.example',
-    coinName: 'Beans',
-    currency: 'INR',
-    currencySymbol: '₹',
-  },
-}
+const PAYLOAD = LOYALTY_PAYLOAD
 
 /** The attributes MoEngage receives for PAYLOAD: nested objects flattened with `_`. */
-const FLAT_ATTRIBUTES = {
-  coins: 150,
-  balance: 1350,
-  reason: 'order',
-  customer_id: 'cus_981',
-  customer_name: 'Ana Lima',
-  customer_email: 'ana@example.com',
-  customer_mobile: '+919876543210',
-  customer_tier: 'gold',
-  customer_referralCode: 'ANA150',
-  business_name: 'Acme Coffee',
-  business_url: 'https://acme.example',
-  business_coinName: 'Beans',
-  business_currency: 'INR',
-  business_currencySymbol: '₹',
-}
+const FLAT_ATTRIBUTES = LOYALTY_PAYLOAD_FLAT
 
 // Documented answers (moengage-documentation, api/data/data.yaml and data-overview.mdx).
 const json = (status: number, body: JsonBodyType, headers: Record<string, string> = {}) =>
@@ -69,56 +38,42 @@ type Answer = () => Response
 const received: { url: string; headers: Record<string, string>; body: unknown }[] = []
 let answers: Answer[] = []
 
-const server = setupServer(
-  http.post('https://api-03.moengage.com/v1/event/:workspaceId', async ({ request }) => {
-    const headers = Object.fromEntries(request.headers.entries())
-    const text = await request.text()
-    received.push({ url: request.url, headers, body: JSON.parse(text) })
-    // Checked as MoEngage would: Basic auth with the Workspace ID as username, JSON body.
-    if (headers.authorization !== AUTHORIZATION) {
-      return failure(401, 'Authentication required', 'App Secret key mismatch. Please login to the dashboard')
-    }
-    if (headers['content-type'] !== 'application/json') {
-      return failure(400, 'Missing header value', 'The Content-Type Header is required')
-    }
-    return (answers.shift() ?? SUCCESS)()
-  }),
+const server = useMswServer(
+  [
+    http.post('https://api-03.moengage.com/v1/event/:workspaceId', async ({ request }) => {
+      const headers = Object.fromEntries(request.headers.entries())
+      const text = await request.text()
+      received.push({ url: request.url, headers, body: JSON.parse(text) })
+      // Checked as MoEngage would: Basic auth with the Workspace ID as username, JSON body.
+      if (headers.authorization !== AUTHORIZATION) {
+        return failure(
+          401,
+          'Authentication required',
+          'App Secret key mismatch. Please login to the dashboard',
+        )
+      }
+      if (headers['content-type'] !== 'application/json') {
+        return failure(400, 'Missing header value', 'The Content-Type Header is required')
+      }
+      return (answers.shift() ?? SUCCESS)()
+    }),
+  ],
+  () => {
+    received.length = 0
+    answers = []
+    vi.useRealTimers()
+  },
 )
 
-beforeAll(() => server.listen({ onUnhandledRequest: 'error' }))
-afterEach(() => {
-  received.length = 0
-  answers = []
-  vi.useRealTimers()
-})
-afterAll(() => server.close())
-
-function setup(config: Record<string, unknown> = CONFIG) {
-  const router = new EventRouter({
-    adapters: [moengageAdapter()],
-    retry: { minTimeout: 1, maxTimeout: 5, randomize: false },
-  })
-  router.integrations.add({ id: 'moengage', type: 'moengage', config })
-  router.subscriptions.create({
-    event: 'wallet.coins_rewarded',
-    integrationId: 'moengage',
-    eventNamePrefix: 'Loyalty ',
-  })
-  return router
-}
-
-async function deliver(
+function deliver(
   payload: Record<string, unknown> = PAYLOAD,
   config: Record<string, unknown> = CONFIG,
 ): Promise<DeliveryResult> {
-  const router = setup(config)
-  const [result] = await router.emit('wallet.coins_rewarded', payload, {
+  return deliverOnce(moengageAdapter(), config, payload, {
+    integrationId: 'moengage',
     id: 'evt_1001',
     occurredAt: OCCURRED_AT,
-  }).settled
-  await router.close()
-  if (!result) throw new Error('no delivery')
-  return result
+  })
 }
 
 async function deliverFailed(payload?: Record<string, unknown>, config?: Record<string, unknown>) {

@@ -1,13 +1,15 @@
 import { HttpResponse, http } from 'msw'
-import { setupServer } from 'msw/node'
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { type SegmentConfig, segmentAdapter } from '../../../src/adapters/segment/index.js'
 import {
   classifySegmentResponse,
   segmentRetryAfterMs,
 } from '../../../src/adapters/segment/segment-response.js'
-import { type AttemptFailure, type DeliveryFailed, EventRouter } from '../../../src/index.js'
+import type { DeliveryFailed, EventRouter } from '../../../src/index.js'
 import { assertAdapterConformance } from '../../../src/testing/index.js'
+import { createAdapterRouter, emitOnce } from '../shared/adapter-router.js'
+import { LOYALTY_PAYLOAD } from '../shared/loyalty-payload.js'
+import { useMswServer } from '../shared/msw-server.js'
 
 // Shaped like a real write key (32 letters and digits); not a real one.
 const WRITE_KEY = 'Zq3vN8sLk2Rt6Yp9Wx4Mb7Hc1Jd5Fg0A'
@@ -18,26 +20,7 @@ const OCCURRED_AT = '2026-11-01T10:00:00.000Z'
 // Segment's 32 KB limit, as its Node library measures it (32 * 1024 bytes).
 const MAX_BYTES = 32 * 1024
 
-const PAYLOAD = {
-  coins: 150,
-  balance: 1350,
-  reason: 'order',
-  customer: {
-    id: 'cus_981',
-    name: 'Ana Lima',
-    email: 'ana@example.com',
-    mobile: '+919876543210',
-    tier: 'gold',
-    referralCode: 'ANA150',
-  },
-  business: {
-    name: 'Acme Coffee',
-    url: 'https://acme.example',
-    coinName: 'Beans',
-    currency: 'INR',
-    currencySymbol: '₹',
-  },
-}
+const PAYLOAD = LOYALTY_PAYLOAD
 
 interface Received {
   readonly method: string
@@ -73,43 +56,21 @@ const trackingApi = (url: string) =>
     return answers.shift()?.() ?? HttpResponse.json({ success: true })
   })
 
-const server = setupServer(
-  trackingApi(US_URL),
-  trackingApi(EU_URL),
-  trackingApi('http://127.0.0.1:4010/v1/track'),
+useMswServer(
+  [trackingApi(US_URL), trackingApi(EU_URL), trackingApi('http://127.0.0.1:4010/v1/track')],
+  () => {
+    received.length = 0
+    answers = []
+  },
 )
-beforeAll(() => server.listen({ onUnhandledRequest: 'error' }))
-afterEach(() => {
-  received.length = 0
-  answers = []
-})
-afterAll(() => server.close())
 
 function setup(config: Record<string, unknown> = { writeKey: WRITE_KEY }) {
-  const router = new EventRouter({
-    adapters: [segmentAdapter()],
-    retry: { minTimeout: 1, maxTimeout: 5, randomize: false },
-  })
-  const integration = router.integrations.add({ type: 'segment', config })
-  router.subscriptions.create({
-    event: 'wallet.coins_rewarded',
-    integrationId: integration.id,
-    eventNamePrefix: 'Loyalty ',
-  })
-  const failures: AttemptFailure[] = []
-  router.on('attemptFailed', (failure) => {
-    failures.push(failure)
-  })
+  const { router, failures } = createAdapterRouter(segmentAdapter(), config)
   return { router, failures }
 }
 
-async function emit(router: EventRouter, payload: Record<string, unknown> = PAYLOAD) {
-  const receipt = router.emit('wallet.coins_rewarded', payload, {
-    id: 'evt_ord_5521',
-    occurredAt: OCCURRED_AT,
-  })
-  const [result] = await receipt.settled
-  return { result: result!, deliveryId: receipt.deliveries[0]!.id }
+function emit(router: EventRouter, payload: Record<string, unknown> = PAYLOAD) {
+  return emitOnce(router, payload, { id: 'evt_ord_5521', occurredAt: OCCURRED_AT })
 }
 
 function expectFailed(result: unknown): DeliveryFailed {

@@ -1,38 +1,21 @@
 import { HttpResponse, http } from 'msw'
-import { setupServer } from 'msw/node'
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import type { AdapterRequestContext } from '../../../src/adapters/adapter.js'
 import { escapeSlackText, type SlackConfig, slackAdapter } from '../../../src/adapters/slack/index.js'
 import { classifySlackResponse } from '../../../src/adapters/slack/slack-response.js'
 import type { DeliveryFailed, DeliveryResult } from '../../../src/delivery/delivery.js'
 import { EventRouter, ValidationError } from '../../../src/index.js'
 import { assertAdapterConformance } from '../../../src/testing/index.js'
+import { createAdapterRouter, deliverOnce } from '../shared/adapter-router.js'
+import { LOYALTY_PAYLOAD } from '../shared/loyalty-payload.js'
+import { useMswServer } from '../shared/msw-server.js'
 
 // The path of a webhook URL is its secret.
 const SECRET_PATH = '/services/T0ACME001/B0LOYAL01/XyZ9aBcDeFgHiJkLmNoPqRsT'
 const WEBHOOK_URL = `https://hooks.slack.com${SECRET_PATH}`
 const OCCURRED_AT = '2025-03-14T09:26:53.589Z'
 
-const PAYLOAD = {
-  coins: 150,
-  balance: 1350,
-  reason: 'order',
-  customer: {
-    id: 'cus_981',
-    name: 'Ana Lima',
-    email: 'ana@example.com',
-    mobile: '+919876543210',
-    tier: 'gold',
-    referralCode: 'ANA150',
-  },
-  business: {
-    name: 'Acme Coffee',
-    url: 'https://acme.example',
-    coinName: 'Beans',
-    currency: 'INR',
-    currencySymbol: '₹',
-  },
-}
+const PAYLOAD = LOYALTY_PAYLOAD
 
 // Slack answers incoming webhooks in plain text (changelog 2016-05-17).
 const plain = (status: number, text: string, headers: Record<string, string> = {}) =>
@@ -43,57 +26,43 @@ type Answer = () => Response
 const received: { headers: Record<string, string>; body: unknown }[] = []
 let answers: Answer[] = []
 
-const server = setupServer(
-  http.post(WEBHOOK_URL, async ({ request }) => {
-    const headers = Object.fromEntries(request.headers.entries())
-    const text = await request.text()
-    let body: unknown
-    try {
-      body = JSON.parse(text)
-    } catch {
-      return plain(400, 'invalid_payload')
-    }
-    received.push({ headers, body })
-    // As Slack checks it: a JSON body with a non-empty `text`.
-    if (headers['content-type'] !== 'application/json') return plain(400, 'invalid_payload')
-    if (typeof (body as { text?: unknown }).text !== 'string') return plain(400, 'no_text')
-    return (answers.shift() ?? OK)()
-  }),
+useMswServer(
+  [
+    http.post(WEBHOOK_URL, async ({ request }) => {
+      const headers = Object.fromEntries(request.headers.entries())
+      const text = await request.text()
+      let body: unknown
+      try {
+        body = JSON.parse(text)
+      } catch {
+        return plain(400, 'invalid_payload')
+      }
+      received.push({ headers, body })
+      // As Slack checks it: a JSON body with a non-empty `text`.
+      if (headers['content-type'] !== 'application/json') return plain(400, 'invalid_payload')
+      if (typeof (body as { text?: unknown }).text !== 'string') return plain(400, 'no_text')
+      return (answers.shift() ?? OK)()
+    }),
+  ],
+  () => {
+    received.length = 0
+    answers = []
+  },
 )
 
-beforeAll(() => server.listen({ onUnhandledRequest: 'error' }))
-afterEach(() => {
-  received.length = 0
-  answers = []
-})
-afterAll(() => server.close())
-
 function setup(config: Record<string, unknown>) {
-  const router = new EventRouter({
-    adapters: [slackAdapter()],
-    retry: { minTimeout: 1, maxTimeout: 5, randomize: false },
-  })
-  router.integrations.add({ id: 'team-slack', type: 'slack', config })
-  router.subscriptions.create({
-    event: 'wallet.coins_rewarded',
-    integrationId: 'team-slack',
-    eventNamePrefix: 'Loyalty ',
-  })
-  return router
+  return createAdapterRouter(slackAdapter(), config, { integrationId: 'team-slack' }).router
 }
 
 async function deliver(
   config: Record<string, unknown> = { webhookUrl: WEBHOOK_URL },
   payload: Record<string, unknown> = PAYLOAD,
 ): Promise<DeliveryResult> {
-  const router = setup(config)
-  const [result] = await router.emit('wallet.coins_rewarded', payload, {
+  return deliverOnce(slackAdapter(), config, payload, {
+    integrationId: 'team-slack',
     id: 'evt_1001',
     occurredAt: OCCURRED_AT,
-  }).settled
-  await router.close()
-  if (!result) throw new Error('no delivery')
-  return result
+  })
 }
 
 async function deliverFailed(...args: Parameters<typeof deliver>) {

@@ -1,14 +1,15 @@
 import { HttpResponse, http, type JsonBodyType } from 'msw'
-import { setupServer } from 'msw/node'
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import {
   formatWebEngageTime,
   type WebEngageConfig,
   webengageAdapter,
 } from '../../../src/adapters/webengage/index.js'
 import type { DeliveryFailed, DeliveryResult } from '../../../src/delivery/delivery.js'
-import { EventRouter } from '../../../src/index.js'
 import { assertAdapterConformance } from '../../../src/testing/index.js'
+import { deliverOnce } from '../shared/adapter-router.js'
+import { LOYALTY_PAYLOAD } from '../shared/loyalty-payload.js'
+import { useMswServer } from '../shared/msw-server.js'
 
 const LICENSE_CODE = '~10a5cb1dc'
 const API_KEY = 'f1352231-143c-4f09-8910-102e1698ba90'
@@ -16,26 +17,7 @@ const CONFIG = { licenseCode: LICENSE_CODE, apiKey: API_KEY } as const
 const ENDPOINT = `https://api.webengage.com/v1/accounts/${LICENSE_CODE}/events`
 const OCCURRED_AT = '2025-03-14T09:26:53.589Z'
 
-const PAYLOAD = {
-  coins: 150,
-  balance: 1350,
-  reason: 'order',
-  customer: {
-    id: 'cus_981',
-    name: 'Ana Lima',
-    email: 'ana@example.com',
-    mobile: '+919876543210',
-    tier: 'gold',
-    referralCode: 'ANA150',
-  },
-  business: {
-    name: 'Acme Coffee',
-    url: 'https://acme.example',
-    coinName: 'Beans',
-    currency: 'INR',
-    currencySymbol: '₹',
-  },
-}
+const PAYLOAD = LOYALTY_PAYLOAD
 
 // Every answer is wrapped in `response` (rest-api-getting-started, "Response container").
 const wrapped = (status: number, response: JsonBodyType, headers: Record<string, string> = {}) =>
@@ -60,41 +42,29 @@ const handler = (host: string) =>
     return (answers.shift() ?? QUEUED)()
   })
 
-const server = setupServer(
-  handler('https://api.webengage.com'),
-  handler('https://api.in.webengage.com'),
-  handler('http://127.0.0.1:4020/webengage'),
+useMswServer(
+  [
+    handler('https://api.webengage.com'),
+    handler('https://api.in.webengage.com'),
+    handler('http://127.0.0.1:4020/webengage'),
+  ],
+  () => {
+    received.length = 0
+    answers = []
+  },
 )
-
-beforeAll(() => server.listen({ onUnhandledRequest: 'error' }))
-afterEach(() => {
-  received.length = 0
-  answers = []
-})
-afterAll(() => server.close())
 
 async function deliver(
   payload: Record<string, unknown> = PAYLOAD,
   config: Record<string, unknown> = CONFIG,
   prefix = 'Loyalty ',
 ): Promise<DeliveryResult> {
-  const router = new EventRouter({
-    adapters: [webengageAdapter()],
-    retry: { minTimeout: 1, maxTimeout: 5, randomize: false },
-  })
-  router.integrations.add({ id: 'webengage', type: 'webengage', config })
-  router.subscriptions.create({
-    event: 'wallet.coins_rewarded',
+  return deliverOnce(webengageAdapter(), config, payload, {
     integrationId: 'webengage',
     eventNamePrefix: prefix,
-  })
-  const [result] = await router.emit('wallet.coins_rewarded', payload, {
     id: 'evt_1001',
     occurredAt: OCCURRED_AT,
-  }).settled
-  await router.close()
-  if (!result) throw new Error('no delivery')
-  return result
+  })
 }
 
 async function deliverFailed(...args: Parameters<typeof deliver>) {
