@@ -7,7 +7,9 @@ const run = promisify(execFile)
 // The examples are documentation that runs: keep them working.
 describe('examples', () => {
   it('the demo exits 0 by itself and prints the delivery table', async () => {
-    const { stdout } = await run(process.execPath, ['--import', 'tsx', 'examples/demo.ts'], { timeout: 30_000 })
+    const { stdout } = await run(process.execPath, ['--import', 'tsx', 'examples/demo.ts'], {
+      timeout: 30_000,
+    })
     expect(stdout).toMatch(/event\s+subscription\s+attempts\s+outcome\s+ms/)
     expect(stdout).toContain('Loyalty Wallet Coins Rewarded')
     expect(stdout).toMatch(/big-rewards\s+skipped \(filter_not_matched: coins \{"\$gte":100\}, found 20\)/)

@@ -160,7 +160,10 @@ describe('router.integrations', () => {
 
     it('a credential echoed back by the destination is scrubbed from the failure', async () => {
       const { router, transport } = emptyRouter()
-      transport.respondWith({ status: 401, body: 'invalid token "Bearer crm-token-123" for https://crm.example' })
+      transport.respondWith({
+        status: 401,
+        body: 'invalid token "Bearer crm-token-123" for https://crm.example',
+      })
       router.integrations.add({
         id: 'crm',
         type: 'webhook',
@@ -170,7 +173,8 @@ describe('router.integrations', () => {
       const [result] = await router.emit('a.b', {}).settled
       expect(result?.status).toBe('failed')
       expect(JSON.stringify(result)).not.toContain('crm-token-123')
-      if (result?.status === 'failed') expect(result.error.responseBodyExcerpt).toContain(`invalid token "${REDACTED}"`)
+      if (result?.status === 'failed')
+        expect(result.error.responseBodyExcerpt).toContain(`invalid token "${REDACTED}"`)
     })
 
     it('secrets never appear in validation errors', () => {
