@@ -64,7 +64,7 @@ describe('the packed package', () => {
     60_000,
   )
 
-  it('imports one adapter without the others, through a bundler and through its subpath', async () => {
+  it('imports one adapter without the others, through a bundler and through its subpath; and the loyalty catalog', async () => {
     const { build } = await import('esbuild')
     const bundled = await build({
       stdin: { contents: "export { klaviyoAdapter } from 'eventrouter'", resolveDir: tmp, loader: 'js' },
@@ -97,5 +97,13 @@ describe('the packed package', () => {
       timeout: 30_000,
     })
     expect(stdout.trim()).toBe('KLAVIYO_RATE_LIMITS klaviyoAdapter')
+
+    const catalog =
+      "import('eventrouter/catalogs/loyalty').then(({ loyaltyCatalog: c }) => console.log(c.names().length, c.get('coupon.created').title))"
+    const loaded = await run(process.execPath, ['--input-type=module', '-e', catalog], {
+      cwd: tmp,
+      timeout: 30_000,
+    })
+    expect(loaded.stdout.trim()).toBe('18 Coupon Is Created')
   }, 60_000)
 })
