@@ -7,6 +7,7 @@ import type { Transport, TransportRequest, TransportResponse } from '../transpor
 import { backoff } from './backoff.js'
 import type { AttemptRecord, Delivery, DeliveryFailureReason, DeliveryResult } from './delivery.js'
 import type { RetryOptions } from './retry-options.js'
+import type { Shutdown } from './shutdown.js'
 
 /** Longest response body excerpt kept on errors, in characters. */
 export const BODY_EXCERPT_LENGTH = 2048
@@ -50,7 +51,7 @@ export interface DeliveryEnvironment {
   readonly timeoutMs: number
   readonly retry: Readonly<RetryOptions>
   /** Aborted when `close()` gives up waiting: pending attempts and waits stop. */
-  readonly shutdown: AbortSignal
+  readonly shutdown: Shutdown
   readonly onAttemptFailed: (failure: AttemptFailure) => void
 }
 
@@ -115,7 +116,6 @@ export async function deliver(job: DeliveryJob, env: DeliveryEnvironment): Promi
       maxRetryTime: Number.POSITIVE_INFINITY,
       randomize: false,
       unref: false,
-      signal: env.shutdown,
       shouldRetry: () => true,
       shouldConsumeRetry: () => true,
       onFailedAttempt: async ({ error, attemptNumber, retriesLeft, retriesConsumed }) => {
@@ -149,7 +149,7 @@ export async function deliver(job: DeliveryJob, env: DeliveryEnvironment): Promi
     const last = thrown instanceof DeliveryError ? thrown : unexpected(thrown, job)
     let reason: DeliveryFailureReason = last.retryable ? 'retries_exhausted' : 'not_retryable'
     let error = last
-    if (env.shutdown.aborted) {
+    if (env.shutdown.triggered) {
       reason = 'shutdown'
       error =
         last.code === 'ERR_DELIVERY_ABORTED'
@@ -206,7 +206,7 @@ async function attemptOnce(
     )
   }
   const target = `${request.method} ${safeOrigin(request.url)}`
-  if (env.shutdown.aborted) {
+  if (env.shutdown.triggered) {
     return new DeliveryError('ERR_DELIVERY_ABORTED', `${label(job)}: the router closed before ${target}.`, {
       retryable: false,
     })
@@ -219,8 +219,7 @@ async function attemptOnce(
     controller.abort()
   }, env.timeoutMs)
   timer.unref?.()
-  const onShutdown = () => controller.abort()
-  env.shutdown.addEventListener('abort', onShutdown, { once: true })
+  const stopOnShutdown = env.shutdown.onTrigger(() => controller.abort())
 
   if (job.trace) {
     job.trace.request = request
@@ -241,7 +240,7 @@ async function attemptOnce(
         },
       )
     }
-    if (env.shutdown.aborted) {
+    if (env.shutdown.triggered) {
       return new DeliveryError(
         'ERR_DELIVERY_ABORTED',
         `${label(job)}: ${target} was aborted because the router closed.`,
@@ -257,7 +256,7 @@ async function attemptOnce(
     })
   } finally {
     clearTimeout(timer)
-    env.shutdown.removeEventListener('abort', onShutdown)
+    stopOnShutdown()
   }
 
   let classification: ReturnType<typeof job.adapter.classifyResponse>
@@ -315,16 +314,16 @@ function sendUntilAborted(
   })
 }
 
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  if (ms <= 0 || signal.aborted) return Promise.resolve()
+function sleep(ms: number, shutdown: Shutdown): Promise<void> {
+  if (ms <= 0 || shutdown.triggered) return Promise.resolve()
   return new Promise((resolve) => {
     const done = () => {
       clearTimeout(timer)
-      signal.removeEventListener('abort', done)
+      stopOnShutdown()
       resolve()
     }
     const timer = setTimeout(done, ms)
-    signal.addEventListener('abort', done, { once: true })
+    const stopOnShutdown = shutdown.onTrigger(done)
   })
 }
 

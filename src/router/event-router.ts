@@ -7,6 +7,7 @@ import {
   deliver,
 } from '../delivery/deliver.js'
 import type { Delivery, DeliveryResult } from '../delivery/delivery.js'
+import { Shutdown } from '../delivery/shutdown.js'
 import { EventRouterError } from '../errors/event-router-error.js'
 import { FilterEvaluationError } from '../errors/filter-evaluation-error.js'
 import { ListenerError } from '../errors/listener-error.js'
@@ -99,7 +100,7 @@ export class EventRouter<C extends Catalog | undefined = undefined> {
   readonly #integrations: IntegrationStore
   readonly #subscriptions: SubscriptionStore
   readonly #emitter = new EventEmitter()
-  readonly #shutdown = new AbortController()
+  readonly #shutdown = new Shutdown()
   readonly #env: DeliveryEnvironment
   #pending = 0
   #idleWaiters: (() => void)[] = []
@@ -121,7 +122,7 @@ export class EventRouter<C extends Catalog | undefined = undefined> {
       transport: this.#options.transport,
       timeoutMs: this.#options.timeoutMs,
       retry: this.#options.retry,
-      shutdown: this.#shutdown.signal,
+      shutdown: this.#shutdown,
       onAttemptFailed: (failure) => this.#notify('attemptFailed', failure),
     }
   }
@@ -481,7 +482,7 @@ export class EventRouter<C extends Catalog | undefined = undefined> {
     ])
     clearTimeout(timer)
     if (timedOut) {
-      this.#shutdown.abort()
+      this.#shutdown.trigger()
       await idle
     }
   }

@@ -56,6 +56,23 @@ describe('EventRouter.close', () => {
     ).toBe(true)
   })
 
+  it('holds many deliveries in flight without piling listeners on a shared signal', async () => {
+    const warnings: Error[] = []
+    const onWarning = (warning: Error) => warnings.push(warning)
+    process.on('warning', onWarning)
+    const transport = new MockTransport().respondWith({ hang: true })
+    const { router } = createRouter({ transport, timeoutMs: 60_000 })
+    router.subscriptions.create({ event: 'a.b', integrationId: 'crm' })
+    const receipts = Array.from({ length: 200 }, () => router.emit('a.b', {}))
+    await vi.waitFor(() => expect(transport.requests).toHaveLength(200))
+    await router.close({ timeoutMs: 0 })
+    const results = (await Promise.all(receipts.map((r) => r.settled))).flat()
+    await new Promise((resolve) => setImmediate(resolve))
+    process.off('warning', onWarning)
+    expect(results.every((r) => r.status === 'failed' && r.reason === 'shutdown')).toBe(true)
+    expect(warnings.map((w) => w.name)).not.toContain('MaxListenersExceededWarning')
+  })
+
   it('rejects a bad timeout', () => {
     const { router } = createRouter()
     expect(() => router.close({ timeoutMs: -1 })).toThrow(
