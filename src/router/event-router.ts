@@ -16,6 +16,7 @@ import { RouterClosedError } from '../errors/router-closed-error.js'
 import { ValidationError } from '../errors/validation-error.js'
 import { assertEventName, describe, isEventName } from '../events/event-name.js'
 import { EventSwitches } from '../events/event-switches.js'
+import type { RoutedEvent } from '../events/routed-event.js'
 import { explainFilter } from '../filters/explain-filter.js'
 import type { IntegrationRecord, Integrations } from '../integrations/integration-store.js'
 import { IntegrationStore } from '../integrations/integration-store.js'
@@ -103,6 +104,7 @@ export class EventRouter<C extends Catalog | undefined = undefined> {
   readonly #shutdown = new Shutdown()
   readonly #env: DeliveryEnvironment
   #pending = 0
+  #queue: QueuedDelivery[] = []
   #idleWaiters: (() => void)[] = []
   #closing: Promise<void> | undefined
 
@@ -157,7 +159,7 @@ export class EventRouter<C extends Catalog | undefined = undefined> {
     const reportSkips = this.#emitter.listenerCount('eventSkipped') > 0
     const skipped: EventSkipped['skipped'][number][] = []
     const deliveries: Delivery[] = []
-    const results: Promise<DeliveryResult>[] = []
+    const queued: QueuedDelivery[] = []
 
     for (let list = exact, pass = 0; pass < 2; list = wildcard, pass++) {
       for (const record of list) {
@@ -186,7 +188,9 @@ export class EventRouter<C extends Catalog | undefined = undefined> {
         }
         deliveries.push(delivery)
         const event = { id: eventId, name, outgoingName: delivery.outgoingName, payload: data, occurredAt }
-        results.push(this.#start(delivery, event, integration))
+        const entry: QueuedDelivery = { delivery, event, integration, result: undefined, waiters: undefined }
+        queued.push(entry)
+        this.#enqueue(entry)
       }
     }
 
@@ -198,7 +202,7 @@ export class EventRouter<C extends Catalog | undefined = undefined> {
       deliveries,
       // Built on first read: most callers never await it.
       get settled() {
-        settled ??= Promise.all(results)
+        settled ??= Promise.all(queued.map(outcomeOf))
         return settled
       },
     }
@@ -446,27 +450,40 @@ export class EventRouter<C extends Catalog | undefined = undefined> {
     return (outgoingName === 'title' && catalog?.get(name)?.title) || name
   }
 
-  #start(delivery: Delivery, event: Parameters<typeof deliver>[0]['event'], integration: IntegrationRecord) {
+  // emit() only queues deliveries; they start together in a microtask, once the host's
+  // synchronous code has moved on: building and sending requests stays off its hot path.
+  #enqueue(queued: QueuedDelivery): void {
     this.#pending++
-    return deliver(
-      {
-        delivery,
-        event,
-        adapter: integration.adapter,
-        config: integration.integration.config,
-        secrets: integration.secrets,
-      },
-      this.#env,
-    ).then((result) => {
+    this.#queue.push(queued)
+    if (this.#queue.length === 1) queueMicrotask(this.#startQueued)
+  }
+
+  readonly #startQueued = (): void => {
+    const queue = this.#queue
+    this.#queue = []
+    for (const queued of queue) this.#start(queued)
+  }
+
+  #start(queued: QueuedDelivery): void {
+    const { integration } = queued
+    const job = {
+      delivery: queued.delivery,
+      event: queued.event,
+      adapter: integration.adapter,
+      config: integration.integration.config,
+      secrets: integration.secrets,
+    }
+    void deliver(job, this.#env).then((result) => {
       if (result.status === 'succeeded') this.#notify('deliverySucceeded', result)
       else this.#notify('deliveryFailed', result)
+      queued.result = result
+      if (queued.waiters) for (const resolve of queued.waiters) resolve(result)
       this.#pending--
       if (this.#pending === 0) {
         const waiters = this.#idleWaiters
         this.#idleWaiters = []
         for (const resolve of waiters) resolve()
       }
-      return result
     })
   }
 
@@ -509,6 +526,23 @@ export class EventRouter<C extends Catalog | undefined = undefined> {
   readonly #invokeQuietly: AnyListener = function (this: AnyListener, ...args: unknown[]) {
     callSafely(this, args, () => {})
   }
+}
+
+/** A delivery from emit() to its result; `waiters` exist only once `settled` is read. */
+interface QueuedDelivery {
+  readonly delivery: Delivery
+  readonly event: RoutedEvent
+  readonly integration: IntegrationRecord
+  result: DeliveryResult | undefined
+  waiters: ((result: DeliveryResult) => void)[] | undefined
+}
+
+function outcomeOf(queued: QueuedDelivery): DeliveryResult | Promise<DeliveryResult> {
+  if (queued.result) return queued.result
+  return new Promise((resolve) => {
+    queued.waiters ??= []
+    queued.waiters.push(resolve)
+  })
 }
 
 function callSafely(listener: AnyListener, args: unknown[], report: (error: unknown) => void): void {

@@ -30,12 +30,18 @@ describe('EventRouter.emit', () => {
     })
   })
 
-  it('matches synchronously: deliveries are known when emit returns', () => {
-    const { router } = createRouter()
+  it('matches synchronously, but builds and sends requests after the caller has moved on', async () => {
+    const { router, transport } = createRouter()
     router.subscriptions.create({ event: 'wallet.coins_rewarded', integrationId: 'crm' })
     router.subscriptions.create({ event: 'coupon.created', integrationId: 'crm' })
-    expect(router.emit('wallet.coins_rewarded', {}).deliveries).toHaveLength(1)
+    const receipt = router.emit('wallet.coins_rewarded', {})
+    expect(receipt.deliveries).toHaveLength(1)
     expect(router.pendingCount).toBe(1)
+    expect(transport.requests).toHaveLength(0)
+    await receipt.settled
+    expect(transport.requests).toHaveLength(1)
+    // settled read after the outcome is known resolves too
+    await expect(receipt.settled).resolves.toMatchObject([{ status: 'succeeded' }])
   })
 
   it('routes arrays of names and the * wildcard, and nothing else', async () => {
