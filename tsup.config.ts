@@ -17,6 +17,8 @@ export default defineConfig({
     index: 'src/index.ts',
     'testing/index': 'src/testing/index.ts',
     'catalogs/loyalty/index': 'src/catalogs/loyalty/index.ts',
+    // undici is an optional peer: only this entry imports it.
+    'transports/undici/index': 'src/transports/undici/index.ts',
     // One entry per adapter: each becomes its own chunk, which the root index re-exports,
     // so a bundler keeps only the adapters an app imports (package.json has
     // `sideEffects: false`), and `eventrouter/adapters/<name>` loads just that one.
