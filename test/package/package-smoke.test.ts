@@ -105,5 +105,13 @@ describe('the packed package', () => {
       timeout: 30_000,
     })
     expect(loaded.stdout.trim()).toBe('18 Coupon Is Created')
+
+    const transport =
+      "import('eventrouter/transports/undici').then(async ({ undiciTransport }) => { const t = undiciTransport(); await t.close(); console.log(typeof t.send) })"
+    const undici = await run(process.execPath, ['--input-type=module', '-e', transport], {
+      cwd: tmp,
+      timeout: 30_000,
+    })
+    expect(undici.stdout.trim()).toBe('function')
   }, 60_000)
 })
