@@ -205,21 +205,32 @@ async function attemptOnce(
       },
     )
   }
-  const target = `${request.method} ${safeOrigin(request.url)}`
+  // Parsing the URL costs more than the rest of an attempt's bookkeeping: only for messages.
+  const target = () => `${request.method} ${safeOrigin(request.url)}`
   if (env.shutdown.triggered) {
-    return new DeliveryError('ERR_DELIVERY_ABORTED', `${label(job)}: the router closed before ${target}.`, {
+    return new DeliveryError('ERR_DELIVERY_ABORTED', `${label(job)}: the router closed before ${target()}.`, {
       retryable: false,
     })
   }
 
   const controller = new AbortController()
+  // The same callbacks that abort the request also settle the attempt, so that a transport
+  // ignoring its signal cannot hold it past the TTL (no listener on the signal needed).
+  let giveUp!: (reason: unknown) => void
+  const stopped = new Promise<never>((_, reject) => {
+    giveUp = reject
+  })
+  const abort = () => {
+    controller.abort()
+    giveUp(controller.signal.reason)
+  }
   let timedOut = false
   const timer = setTimeout(() => {
     timedOut = true
-    controller.abort()
+    abort()
   }, env.timeoutMs)
   timer.unref?.()
-  const stopOnShutdown = env.shutdown.onTrigger(() => controller.abort())
+  const stopOnShutdown = env.shutdown.onTrigger(abort)
 
   if (job.trace) {
     job.trace.request = request
@@ -227,13 +238,13 @@ async function attemptOnce(
   }
   let response: TransportResponse
   try {
-    response = await sendUntilAborted(env.transport, request, controller.signal)
+    response = await Promise.race([send(env.transport, request, controller.signal), stopped])
     if (job.trace) job.trace.response = response
   } catch (error) {
     if (timedOut) {
       return new DeliveryError(
         'ERR_ATTEMPT_TIMEOUT',
-        `${label(job)}: ${target} took longer than ${env.timeoutMs} ms.`,
+        `${label(job)}: ${target()} took longer than ${env.timeoutMs} ms.`,
         {
           retryable: true,
           cause: error,
@@ -243,14 +254,14 @@ async function attemptOnce(
     if (env.shutdown.triggered) {
       return new DeliveryError(
         'ERR_DELIVERY_ABORTED',
-        `${label(job)}: ${target} was aborted because the router closed.`,
+        `${label(job)}: ${target()} was aborted because the router closed.`,
         {
           retryable: false,
           cause: error,
         },
       )
     }
-    return new DeliveryError('ERR_NETWORK', `${label(job)}: ${target} failed: ${message(error)}`, {
+    return new DeliveryError('ERR_NETWORK', `${label(job)}: ${target()} failed: ${message(error)}`, {
       retryable: true,
       cause: error,
     })
@@ -276,7 +287,7 @@ async function attemptOnce(
   const retryable = classification.outcome === 'retry'
   return new DeliveryError(
     'ERR_HTTP_STATUS',
-    `${label(job)}: ${target} answered ${response.status} (${scrub(classification.reason, job.secrets)}).`,
+    `${label(job)}: ${target()} answered ${response.status} (${scrub(classification.reason, job.secrets)}).`,
     {
       retryable,
       status: response.status,
@@ -289,29 +300,13 @@ async function attemptOnce(
   )
 }
 
-// A transport that ignores its signal must not be able to hang a delivery past its TTL.
-function sendUntilAborted(
+// A transport that throws synchronously rejects like one that rejects.
+async function send(
   transport: Transport,
   request: TransportRequest,
   signal: AbortSignal,
 ): Promise<TransportResponse> {
-  return new Promise((resolve, reject) => {
-    const onAbort = () => reject(signal.reason)
-    signal.addEventListener('abort', onAbort, { once: true })
-    const settle = () => signal.removeEventListener('abort', onAbort)
-    Promise.resolve()
-      .then(() => transport.send(request, { signal }))
-      .then(
-        (response) => {
-          settle()
-          resolve(response)
-        },
-        (error: unknown) => {
-          settle()
-          reject(error)
-        },
-      )
-  })
+  return transport.send(request, { signal })
 }
 
 function sleep(ms: number, shutdown: Shutdown): Promise<void> {
