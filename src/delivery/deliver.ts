@@ -105,37 +105,54 @@ export async function deliver(job: DeliveryJob, env: DeliveryEnvironment): Promi
     responseStatus = outcome
   }
 
-  try {
-    await pRetry(runAttempt, {
-      retries: env.retry.retries,
-      // p-retry has no hook for a per-error delay (Retry-After), so its own wait is zero
-      // and the wait happens in onFailedAttempt, where the error is known.
-      factor: 1,
-      minTimeout: 0,
-      maxTimeout: 0,
-      maxRetryTime: Number.POSITIVE_INFINITY,
-      randomize: false,
-      unref: false,
-      shouldRetry: () => true,
-      shouldConsumeRetry: () => true,
-      onFailedAttempt: async ({ error, attemptNumber, retriesLeft, retriesConsumed }) => {
-        if (retriesLeft <= 0 || !(error instanceof DeliveryError)) return
-        const delayMs =
-          error.retryAfterMs === undefined
-            ? backoff(retriesConsumed, env.retry)
-            : Math.min(error.retryAfterMs, env.retry.maxTimeout)
-        notified = attemptNumber
-        env.onAttemptFailed({
-          delivery: job.delivery,
-          attempt: attemptNumber,
-          error,
-          retriesLeft: retriesLeft - 1,
-          willRetry: true,
-          delayMs,
-        })
-        await sleep(delayMs, env.shutdown)
-      },
+  /** Reports a failed attempt that will be retried, then waits before the retry. */
+  const waitBeforeRetry = async (
+    error: unknown,
+    attempt: number,
+    retriesLeft: number,
+    retryIndex: number,
+  ) => {
+    if (retriesLeft <= 0 || !(error instanceof DeliveryError)) return
+    const delayMs =
+      error.retryAfterMs === undefined
+        ? backoff(retryIndex, env.retry)
+        : Math.min(error.retryAfterMs, env.retry.maxTimeout)
+    notified = attempt
+    env.onAttemptFailed({
+      delivery: job.delivery,
+      attempt,
+      error,
+      retriesLeft: retriesLeft - 1,
+      willRetry: true,
+      delayMs,
     })
+    await sleep(delayMs, env.shutdown)
+  }
+
+  try {
+    try {
+      await runAttempt(1)
+    } catch (first) {
+      // Most deliveries succeed at once: p-retry, and its setup per call, only run for retries.
+      if (first instanceof AbortError) throw first.originalError
+      if (!(first instanceof DeliveryError) || env.retry.retries === 0) throw first
+      await waitBeforeRetry(first, 1, env.retry.retries, 0)
+      await pRetry((retry) => runAttempt(retry + 1), {
+        retries: env.retry.retries - 1,
+        // p-retry has no hook for a per-error delay (Retry-After), so its own wait is zero
+        // and the wait happens in onFailedAttempt, where the error is known.
+        factor: 1,
+        minTimeout: 0,
+        maxTimeout: 0,
+        maxRetryTime: Number.POSITIVE_INFINITY,
+        randomize: false,
+        unref: false,
+        shouldRetry: () => true,
+        shouldConsumeRetry: () => true,
+        onFailedAttempt: ({ error, attemptNumber, retriesLeft, retriesConsumed }) =>
+          waitBeforeRetry(error, attemptNumber + 1, retriesLeft, retriesConsumed + 1),
+      })
+    }
     return {
       status: 'succeeded',
       delivery: job.delivery,
