@@ -18,6 +18,7 @@ import { assertEventName, describe, isEventName } from '../events/event-name.js'
 import { EventSwitches } from '../events/event-switches.js'
 import type { RoutedEvent } from '../events/routed-event.js'
 import { explainFilter } from '../filters/explain-filter.js'
+import { isPlainObject } from '../filters/is-plain-object.js'
 import type { IntegrationRecord, Integrations } from '../integrations/integration-store.js'
 import { IntegrationStore } from '../integrations/integration-store.js'
 import { redactRequest } from '../integrations/redact-request.js'
@@ -579,12 +580,6 @@ function at(path: string, action: () => void): void {
     }
     throw error
   }
-}
-
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) return false
-  const proto = Object.getPrototypeOf(value)
-  return proto === Object.prototype || proto === null
 }
 
 function toDate(value: EmitOptions['occurredAt']): Date {

@@ -1,5 +1,6 @@
 import type { Adapter } from '../adapters/adapter.js'
 import { ValidationError } from '../errors/validation-error.js'
+import { secretValues } from '../integrations/redact-request.js'
 import { EventRouter } from '../router/event-router.js'
 import type { TransportResponse } from '../transport/transport.js'
 import { MockTransport } from './mock-transport.js'
@@ -230,7 +231,7 @@ async function checkIdempotency(options: AdapterConformanceOptions): Promise<str
 }
 
 async function checkSecrets(options: AdapterConformanceOptions): Promise<string[]> {
-  const secrets = secretValues(options)
+  const secrets = secretValues(options.config, options.adapter.secretFields)
   const undeclared = Object.keys(options.config).filter(
     (key) => CREDENTIAL_NAME.test(key) && !options.adapter.secretFields.includes(key),
   )
@@ -320,17 +321,6 @@ function checkClassification(options: AdapterConformanceOptions): string[] {
       problems.push(`${label} (${sample.status}) classified as ${outcome}, expected ${expected}`)
   }
   return problems
-}
-
-function secretValues(options: AdapterConformanceOptions): string[] {
-  const values: string[] = []
-  const collect = (value: unknown) => {
-    if (typeof value === 'string' && value.length >= 6) values.push(value)
-    else if (Array.isArray(value)) value.forEach(collect)
-    else if (value !== null && typeof value === 'object') Object.values(value).forEach(collect)
-  }
-  for (const field of options.adapter.secretFields) collect(options.config[field])
-  return values
 }
 
 function serialize(value: unknown): string {
