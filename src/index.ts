@@ -91,6 +91,7 @@ export type {
 } from './delivery/delivery.js'
 export { parseRetryAfter } from './delivery/parse-retry-after.js'
 export { DEFAULT_RETRY_OPTIONS, type RetryOptions } from './delivery/retry-options.js'
+export { BlockedDestinationError, type BlockedRange } from './errors/blocked-destination-error.js'
 export { ConflictError } from './errors/conflict-error.js'
 export { DeliveryError, type DeliveryErrorCode } from './errors/delivery-error.js'
 export { EventRouterError, isEventRouterError } from './errors/event-router-error.js'

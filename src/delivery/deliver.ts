@@ -1,5 +1,6 @@
 import pRetry, { AbortError } from 'p-retry'
 import type { Adapter, AdapterRequestContext } from '../adapters/adapter.js'
+import { BlockedDestinationError } from '../errors/blocked-destination-error.js'
 import { DeliveryError } from '../errors/delivery-error.js'
 import type { RoutedEvent } from '../events/routed-event.js'
 import { REDACTED } from '../integrations/redact-config.js'
@@ -278,6 +279,17 @@ async function attemptOnce(
         },
       )
     }
+    const blocked = blockedIn(error)
+    if (blocked) {
+      return new DeliveryError(
+        'ERR_BLOCKED_DESTINATION',
+        `${label(job)}: ${target()} refused: ${blocked.message}`,
+        {
+          retryable: false,
+          cause: blocked,
+        },
+      )
+    }
     return new DeliveryError('ERR_NETWORK', `${label(job)}: ${target()} failed: ${message(error)}`, {
       retryable: true,
       cause: error,
@@ -356,6 +368,15 @@ function safeOrigin(url: string): string {
   } catch {
     return '(invalid URL)'
   }
+}
+
+/** The transport's SSRF refusal, possibly wrapped by fetch (`TypeError: fetch failed`, cause ...). */
+function blockedIn(error: unknown): BlockedDestinationError | undefined {
+  for (let current = error, depth = 0; current instanceof Error && depth < 5; depth++) {
+    if (current instanceof BlockedDestinationError) return current
+    current = current.cause
+  }
+  return undefined
 }
 
 function message(error: unknown): string {

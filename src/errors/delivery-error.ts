@@ -7,6 +7,7 @@ export type DeliveryErrorCode =
   | 'ERR_NETWORK'
   | 'ERR_ADAPTER'
   | 'ERR_DELIVERY_ABORTED'
+  | 'ERR_BLOCKED_DESTINATION'
 
 /** Options of {@link DeliveryError}. */
 export interface DeliveryErrorOptions extends EventRouterErrorOptions {
