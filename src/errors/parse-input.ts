@@ -7,7 +7,19 @@ import { ValidationError } from './validation-error.js'
  * issue paths start at `prefix` (e.g. `config`).
  */
 export function parseInput<T>(schema: z.ZodType<T>, input: unknown, what: string, prefix = ''): T {
-  const result = schema.safeParse(input)
+  let result: ReturnType<z.ZodType<T>['safeParse']>
+  try {
+    result = schema.safeParse(input)
+  } catch (error) {
+    // zod reads the input's properties: a getter or a Proxy trap that throws ends up here.
+    // It is still invalid input: report it as such, with the host's error as the cause.
+    const reason = error instanceof Error ? error.message : 'a value was thrown'
+    throw new ValidationError(
+      what,
+      [{ path: prefix, message: `could not be read (a getter or Proxy threw: ${reason}); pass plain data` }],
+      { cause: error },
+    )
+  }
   if (!result.success) throw new ValidationError(what, toValidationIssues(result.error, prefix))
   return result.data
 }
