@@ -23,7 +23,15 @@ export function assertEventName(value: unknown, field: string): asserts value is
 export function describe(value: unknown): string {
   if (typeof value === 'string') return `\`${value.length > 60 ? `${value.slice(0, 60)}…` : value}\` (string)`
   if (value === null) return '`null`'
-  if (Array.isArray(value)) return 'an array'
-  if (typeof value === 'object') return 'an object'
+  if (typeof value === 'object') return isArray(value) ? 'an array' : 'an object'
   return `\`${String(value)}\` (${typeof value})`
+}
+
+/** Array.isArray, which throws on a revoked Proxy: the value is then no array we can read. */
+function isArray(value: object): boolean {
+  try {
+    return Array.isArray(value)
+  } catch {
+    return false
+  }
 }
