@@ -4,6 +4,15 @@
  * `NaN`, `function`, or a class name such as `Date`.
  */
 export function describeValue(value: unknown): string {
+  try {
+    return describeReadable(value)
+  } catch {
+    // A Proxy whose traps throw, or a revoked one, cannot even be looked at.
+    return 'unreadable object'
+  }
+}
+
+function describeReadable(value: unknown): string {
   if (value === null) return 'null'
   if (Array.isArray(value)) return value.length === 0 ? 'empty array' : 'array'
   switch (typeof value) {

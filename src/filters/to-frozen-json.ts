@@ -47,8 +47,15 @@ function copy(
         issues.halt(path, `is nested more than ${FILTER_LIMITS.maxDepth} levels deep`)
         return undefined
       }
-      if (Array.isArray(value)) return copyArray(value, path, depth, nodes, issues)
-      if (isPlainObject(value)) return copyObject(value, path, depth, nodes, issues)
+      try {
+        if (Array.isArray(value)) return copyArray(value, path, depth, nodes, issues)
+        if (isPlainObject(value)) return copyObject(value, path, depth, nodes, issues)
+      } catch (error) {
+        // A Proxy whose traps throw, or a revoked one: not JSON data.
+        const reason = error instanceof Error ? error.message : 'a value was thrown'
+        issues.add(path, `expects a JSON value, got an object that cannot be read (${reason})`)
+        return undefined
+      }
       break
   }
   const kind = describeValue(value)

@@ -446,3 +446,45 @@ describe('parseFilter: limits', () => {
     expect(rejection({ $or: branches }).field).toBe('filter')
   })
 })
+
+// Found by the public API fuzz suite (issue #5): these escaped parseFilter as TypeErrors.
+describe('parseFilter: Proxies that cannot be read', () => {
+  const revoked = () => {
+    const { proxy, revoke } = Proxy.revocable({}, {})
+    revoke()
+    return proxy
+  }
+  const throwing = () =>
+    new Proxy(
+      {},
+      {
+        getPrototypeOf() {
+          throw new Error('trap')
+        },
+        ownKeys() {
+          throw new Error('trap')
+        },
+      },
+    )
+
+  it.each([
+    ['a revoked Proxy', revoked],
+    ['a Proxy whose traps throw', throwing],
+  ])('rejects %s as the filter', (_, make) => {
+    const error = rejection(make())
+    expect(error.issues).toEqual([{ path: 'filter', message: expect.stringContaining('unreadable object') }])
+  })
+
+  it.each([
+    ['a revoked Proxy', revoked],
+    ['a Proxy whose traps throw', throwing],
+  ])('rejects %s inside the filter, at its path', (_, make) => {
+    const error = rejection({ tier: { $in: ['gold', make()] }, coins: { $gte: 1 } })
+    expect(error.field).toBe('filter.tier.$in.1')
+    expect(error.issues).toHaveLength(1)
+  })
+
+  it('still copies a transparent Proxy of a plain object', () => {
+    expect(parseFilter(new Proxy({ tier: 'gold' }, {}))).toEqual({ tier: 'gold' })
+  })
+})
