@@ -2,6 +2,7 @@ import type { DeliveryResult } from '../delivery/delivery.js'
 import { ConflictError } from '../errors/conflict-error.js'
 import { NotFoundError } from '../errors/not-found-error.js'
 import { parseInput } from '../errors/parse-input.js'
+import { describe } from '../events/event-name.js'
 import { compileFilter } from '../filters/compile-filter.js'
 import type { Filter, FilterPredicate } from '../filters/filter.js'
 import { parseFilter } from '../filters/parse-filter.js'
@@ -231,7 +232,7 @@ export class SubscriptionStore implements Subscriptions {
 
   #require(id: string): SubscriptionRecord {
     const record = this.#records.get(id)
-    if (!record) throw new NotFoundError('subscription', String(id), 'id')
+    if (!record) throw new NotFoundError('subscription', printable(id), 'id')
     return record
   }
 
@@ -267,6 +268,16 @@ function toRecord(subscription: Subscription, matches?: FilterPredicate): Subscr
     matches: matches ?? compileFilter(frozen.filter),
     prefix: frozen.eventNamePrefix ?? '',
   })
+}
+
+/** An id from an untyped caller, as text for messages: String() throws for some objects. */
+function printable(id: unknown): string {
+  if (typeof id === 'string') return id
+  try {
+    return String(id)
+  } catch {
+    return describe(id)
+  }
 }
 
 function freezeSelector(selector: EventSelector): EventSelector {

@@ -177,5 +177,15 @@ describe('router.subscriptions', () => {
       expect(() => router.subscriptions.update('nope', {})).toThrow(NotFoundError)
       expect(() => router.subscriptions.enable('nope')).toThrow(/Unknown subscription `nope`/)
     })
+
+    // Found by the public API fuzz suite (issue #5): String(id) threw a TypeError.
+    it('unknown id that cannot be turned into a string', () => {
+      const { router } = createRouter()
+      const ids = [Object.create(null), { [Symbol.toPrimitive]: () => ({}) }, Symbol('s')]
+      for (const id of ids) {
+        expect(() => router.subscriptions.remove(id as never)).toThrow(NotFoundError)
+        expect(() => router.subscriptions.update(id as never, {})).toThrow(NotFoundError)
+      }
+    })
   })
 })
