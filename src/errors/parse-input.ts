@@ -1,18 +1,21 @@
 import type { z } from 'zod'
 import { toValidationIssues } from './to-validation-issues.js'
-import { ValidationError } from './validation-error.js'
+import { ValidationError, type ValidationIssue } from './validation-error.js'
 
 /**
  * Parses `input` with `schema`, throwing a {@link ValidationError} about `what` whose
  * issue paths start at `prefix` (e.g. `config`).
  */
 export function parseInput<T>(schema: z.ZodType<T>, input: unknown, what: string, prefix = ''): T {
-  let result: ReturnType<z.ZodType<T>['safeParse']>
+  let issues: ValidationIssue[]
   try {
-    result = schema.safeParse(input)
+    const result = schema.safeParse(input)
+    if (result.success) return result.data
+    // zod builds issue messages lazily, from the input: this may throw too.
+    issues = toValidationIssues(result.error, prefix)
   } catch (error) {
-    // zod reads the input's properties: a getter or a Proxy trap that throws ends up here.
-    // It is still invalid input: report it as such, with the host's error as the cause.
+    // zod reads the input's properties: a getter or a Proxy trap that throws (or a revoked
+    // Proxy) ends up here. It is still invalid input: report it as such, with the cause.
     const reason = error instanceof Error ? error.message : 'a value was thrown'
     throw new ValidationError(
       what,
@@ -20,6 +23,5 @@ export function parseInput<T>(schema: z.ZodType<T>, input: unknown, what: string
       { cause: error },
     )
   }
-  if (!result.success) throw new ValidationError(what, toValidationIssues(result.error, prefix))
-  return result.data
+  throw new ValidationError(what, issues)
 }

@@ -41,6 +41,14 @@ describe('parseInput', () => {
     expect(error.cause).toBe(thrown)
   })
 
+  it('turns a revoked Proxy inside the input into a ValidationError', () => {
+    // zod only reads the revoked Proxy while building the issue message for it.
+    const { proxy, revoke } = Proxy.revocable({}, {})
+    revoke()
+    const error = rejection({ url: proxy })
+    expect(error.issues).toEqual([{ path: '', message: expect.stringContaining('revoked') }])
+  })
+
   it('turns a Proxy whose traps throw into a ValidationError', () => {
     const input = new Proxy(
       {},
