@@ -78,7 +78,20 @@ export type {
 } from './catalog/catalog.js'
 export { type CatalogDefinitions, defineCatalog } from './catalog/define-catalog.js'
 export { defineEvent } from './catalog/define-event.js'
+export type {
+  DeadLetter,
+  DeadLetterEvent,
+  DeadLetterQuery,
+  ResolvedDeadLetterQuery,
+} from './dead-letters/dead-letter.js'
+export type { DeadLetterStore } from './dead-letters/dead-letter-store.js'
+export type { DeadLetters, RedeliveryReceipt } from './dead-letters/dead-letters.js'
+export {
+  type MemoryDeadLetterStoreOptions,
+  memoryDeadLetterStore,
+} from './dead-letters/memory-dead-letter-store.js'
 export { backoff } from './delivery/backoff.js'
+export { type CircuitBreakerOptions, DEFAULT_CIRCUIT_BREAKER } from './delivery/circuit-breaker.js'
 export { classifyHttpResponse } from './delivery/classify-http-response.js'
 export type { AttemptFailure } from './delivery/deliver.js'
 export type {
@@ -89,10 +102,13 @@ export type {
   DeliveryResult,
   DeliverySucceeded,
 } from './delivery/delivery.js'
+export { DEFAULT_CONCURRENCY, type Pacing } from './delivery/pacing.js'
 export { parseRetryAfter } from './delivery/parse-retry-after.js'
 export { DEFAULT_RETRY_OPTIONS, type RetryOptions } from './delivery/retry-options.js'
+export { BackpressureError } from './errors/backpressure-error.js'
 export { BlockedDestinationError, type BlockedRange } from './errors/blocked-destination-error.js'
 export { ConflictError } from './errors/conflict-error.js'
+export { DeadLetterStoreError } from './errors/dead-letter-store-error.js'
 export { DeliveryError, type DeliveryErrorCode } from './errors/delivery-error.js'
 export { EventRouterError, isEventRouterError } from './errors/event-router-error.js'
 export { FilterEvaluationError } from './errors/filter-evaluation-error.js'
@@ -112,7 +128,14 @@ export type { CatalogEventInfo, CatalogView } from './router/catalog-view.js'
 export { type CloseOptions, type EmitOptions, type EmitReceipt, EventRouter } from './router/event-router.js'
 export type { EventRouterOptions } from './router/event-router-options.js'
 export type { Explanation, SubscriptionExplanation } from './router/explanation.js'
-export type { EventSkipped, RouterEventName, RouterEvents, SkipReason } from './router/router-events.js'
+export type {
+  EventSkipped,
+  IntegrationDisabled,
+  IntegrationSuspended,
+  RouterEventName,
+  RouterEvents,
+  SkipReason,
+} from './router/router-events.js'
 export type { RouterSnapshot, ToJSONOptions } from './router/router-snapshot.js'
 export type { EmittableName, EmittablePayload } from './router/typed-events.js'
 export type {

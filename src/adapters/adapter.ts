@@ -1,5 +1,6 @@
 import type { z } from 'zod'
 import type { Delivery } from '../delivery/delivery.js'
+import type { Pacing } from '../delivery/pacing.js'
 import type { RoutedEvent } from '../events/routed-event.js'
 import type { TransportRequest, TransportResponse } from '../transport/transport.js'
 
@@ -18,13 +19,22 @@ export interface AdapterRequestContext<Config> {
 /**
  * How the router should treat a response:
  * - `success`: done;
- * - `retry`: try again (after `retryAfterMs` when the destination asked for a wait);
- * - `fail`: give up now; retrying cannot help.
+ * - `retry`: try again (after `retryAfterMs` when the destination asked for a wait).
+ *   `throttled` says the destination is rate-limiting the integration: its queue pauses for
+ *   the wait, and the attempt does not use up a retry (within `retry.throttledRetries`);
+ *   it defaults to true for a 429 response;
+ * - `fail`: give up now; retrying cannot help. `disableIntegration` says the destination
+ *   is gone for good (a webhook's `410 Gone`): the router disables the integration.
  */
 export type ResponseClassification =
   | { readonly outcome: 'success' }
-  | { readonly outcome: 'retry'; readonly reason: string; readonly retryAfterMs?: number }
-  | { readonly outcome: 'fail'; readonly reason: string }
+  | {
+      readonly outcome: 'retry'
+      readonly reason: string
+      readonly retryAfterMs?: number
+      readonly throttled?: boolean
+    }
+  | { readonly outcome: 'fail'; readonly reason: string; readonly disableIntegration?: boolean }
 
 /**
  * An adapter turns a routed event into the request a destination's API accepts.
@@ -41,6 +51,12 @@ export interface Adapter<Config = unknown> {
    * @default []
    */
   readonly secretFields: readonly string[]
+  /**
+   * Default pacing of integrations of this type, e.g. the destination's published rate
+   * limits; an integration's own `pacing` overrides it field by field.
+   * @default {} (16 attempts in flight, no rate limit)
+   */
+  readonly pacing: Readonly<Pacing>
   /** Builds the request of one attempt. Must be pure: same input, same request. */
   buildRequest(context: AdapterRequestContext<Config>): TransportRequest | Promise<TransportRequest>
   /**
@@ -61,6 +77,8 @@ export interface AdapterDefinition<Schema extends z.ZodType> {
   configSchema: Schema
   /** Top-level config keys that hold credentials. @default [] */
   secretFields?: readonly (keyof z.output<Schema> & string)[]
+  /** Default pacing of integrations of this type (published rate limits). @default {} */
+  pacing?: Pacing
   /** Builds the request of one attempt. */
   buildRequest(context: AdapterRequestContext<z.output<Schema>>): TransportRequest | Promise<TransportRequest>
   /** Classifies a response. @default classifyHttpResponse */

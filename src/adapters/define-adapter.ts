@@ -1,5 +1,6 @@
-import type { z } from 'zod'
+import { z } from 'zod'
 import { classifyHttpResponse } from '../delivery/classify-http-response.js'
+import { type Pacing, pacingSchema } from '../delivery/pacing.js'
 import type { Adapter, AdapterDefinition } from './adapter.js'
 
 /**
@@ -24,8 +25,15 @@ export function defineAdapter<Schema extends z.ZodType>(
       `Expected adapter \`type\` to be a lower-case name like \`webhook\`, got \`${String(definition.type)}\`.`,
     )
   }
+  const pacing = pacingSchema.safeParse(definition.pacing ?? {})
+  if (!pacing.success) {
+    throw new TypeError(
+      `Invalid adapter \`pacing\` of \`${definition.type}\`: ${z.prettifyError(pacing.error)}`,
+    )
+  }
   return Object.freeze({
     type: definition.type,
+    pacing: Object.freeze(pacing.data as Pacing),
     configSchema: definition.configSchema as z.ZodType<z.output<Schema>>,
     secretFields: Object.freeze([...(definition.secretFields ?? [])]),
     buildRequest: definition.buildRequest,

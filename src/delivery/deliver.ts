@@ -1,12 +1,13 @@
 import pRetry, { AbortError } from 'p-retry'
-import type { Adapter, AdapterRequestContext } from '../adapters/adapter.js'
+import type { Adapter, AdapterRequestContext, ResponseClassification } from '../adapters/adapter.js'
 import { BlockedDestinationError } from '../errors/blocked-destination-error.js'
-import { DeliveryError } from '../errors/delivery-error.js'
+import { DeliveryError, type DeliveryErrorCode } from '../errors/delivery-error.js'
 import type { RoutedEvent } from '../events/routed-event.js'
 import { REDACTED } from '../integrations/redact-config.js'
 import type { Transport, TransportRequest, TransportResponse } from '../transport/transport.js'
 import { backoff } from './backoff.js'
 import type { AttemptRecord, Delivery, DeliveryFailureReason, DeliveryResult } from './delivery.js'
+import type { DeliveryGate, ParkReason } from './integration-lane.js'
 import type { RetryOptions } from './retry-options.js'
 import type { Shutdown } from './shutdown.js'
 
@@ -22,6 +23,8 @@ export interface DeliveryJob {
   readonly config: unknown
   /** Credential values of the integration: scrubbed from response excerpts and reasons. */
   readonly secrets: readonly string[]
+  /** Where attempts wait for their integration's pacing, and may be parked. */
+  readonly gate: DeliveryGate
   /** When given, receives the last request sent and the last response (test sends). */
   readonly trace?: DeliveryTrace
 }
@@ -51,16 +54,31 @@ export interface DeliveryEnvironment {
   readonly transport: Transport
   readonly timeoutMs: number
   readonly retry: Readonly<RetryOptions>
-  /** Aborted when `close()` gives up waiting: pending attempts and waits stop. */
+  /** close(): draining ends retry waits and stops retries; triggering aborts attempts in flight. */
   readonly shutdown: Shutdown
   readonly onAttemptFailed: (failure: AttemptFailure) => void
 }
 
+/** Thrown inside the retry loop when the gate parks the delivery instead of attempting it. */
+class Parked extends Error {
+  constructor(readonly reason: ParkReason) {
+    super(reason)
+  }
+}
+
+const PARKED_CODES = {
+  shutdown: 'ERR_DELIVERY_ABORTED',
+  circuit_open: 'ERR_CIRCUIT_OPEN',
+  integration_disabled: 'ERR_INTEGRATION_DISABLED',
+} as const satisfies Record<ParkReason, DeliveryErrorCode>
+
 /**
- * Delivers one event to one integration: builds the request with the adapter, sends it
- * through the transport with a fresh AbortController per attempt (aborted at
- * `timeoutMs`), classifies the response, and retries with p-retry. Never rejects: every
- * delivery resolves to exactly one {@link DeliveryResult}.
+ * Delivers one event to one integration: each attempt waits for a slot of the
+ * integration's gate (pacing; parked when the circuit is open, the integration disabled or
+ * the router closing), builds the request with the adapter, sends it through the transport
+ * with a fresh AbortController (aborted at `timeoutMs`), and classifies the response.
+ * Failed attempts are retried with p-retry; throttled ones (429) pause the gate instead of
+ * using up a retry. Never rejects: every delivery resolves to exactly one {@link DeliveryResult}.
  */
 export async function deliver(job: DeliveryJob, env: DeliveryEnvironment): Promise<DeliveryResult> {
   const startedAt = Date.now()
@@ -68,78 +86,64 @@ export async function deliver(job: DeliveryJob, env: DeliveryEnvironment): Promi
   let attempts = 0
   let notified = 0
   let responseStatus = 0
+  let retriesUsed = 0
+  let throttledUsed = 0
+  let retryNext = false
+  let lastError: DeliveryError | undefined
   const history: AttemptRecord[] = []
 
-  const runAttempt = async (attempt: number): Promise<void> => {
-    attempts = attempt
-    const context: AdapterRequestContext<unknown> = {
-      event: job.event,
-      config: job.config,
-      delivery: job.delivery,
-      attempt,
-    }
-    const attemptStartedAt = Date.now()
-    const attemptStarted = performance.now()
-    const outcome = await attemptOnce(job, context, env)
-    const durationMs = performance.now() - attemptStarted
+  const runAttempt = async (): Promise<void> => {
+    const attempt = attempts + 1
+    const outcome = await job.gate.run(job.delivery.id, () => {
+      attempts = attempt
+      return timedAttempt(job, env, attempt, history)
+    })
+    if (typeof outcome === 'string') throw new AbortError(new Parked(outcome))
     if (outcome instanceof DeliveryError) {
-      history.push({
-        attempt,
-        startedAt: attemptStartedAt,
-        durationMs,
-        status: outcome.status ?? null,
-        errorCode: outcome.code,
-        errorMessage: outcome.message,
-        responseBodyExcerpt: outcome.responseBodyExcerpt ?? null,
-      })
+      lastError = outcome
       throw outcome.retryable ? outcome : new AbortError(outcome)
     }
-    history.push({
-      attempt,
-      startedAt: attemptStartedAt,
-      durationMs,
-      status: outcome,
-      errorCode: null,
-      errorMessage: null,
-      responseBodyExcerpt: null,
-    })
     responseStatus = outcome
   }
 
-  /** Reports a failed attempt that will be retried, then waits before the retry. */
-  const waitBeforeRetry = async (
-    error: unknown,
-    attempt: number,
-    retriesLeft: number,
-    retryIndex: number,
-  ) => {
-    if (retriesLeft <= 0 || !(error instanceof DeliveryError)) return
+  /** Decides whether a failed attempt is retried; if so, reports it and waits (or pauses the gate). */
+  const afterFailure = async (error: unknown): Promise<boolean> => {
+    retryNext = false
+    if (!(error instanceof DeliveryError) || !error.retryable || env.shutdown.draining) return false
+    const free = error.throttled && throttledUsed < env.retry.throttledRetries
+    if (!free && retriesUsed >= env.retry.retries) return false
+    if (free) throttledUsed++
+    else retriesUsed++
     const delayMs =
       error.retryAfterMs === undefined
-        ? backoff(retryIndex, env.retry)
+        ? backoff(free ? throttledUsed - 1 : retriesUsed - 1, env.retry)
         : Math.min(error.retryAfterMs, env.retry.maxTimeout)
-    notified = attempt
+    notified = attempts
     env.onAttemptFailed({
       delivery: job.delivery,
-      attempt,
+      attempt: attempts,
       error,
-      retriesLeft: retriesLeft - 1,
+      retriesLeft: env.retry.retries - retriesUsed,
       willRetry: true,
       delayMs,
     })
-    await sleep(delayMs, env.shutdown)
+    retryNext = true
+    // A throttled destination is paused as a whole: this delivery waits in the queue with the others.
+    if (error.throttled) job.gate.throttle(delayMs)
+    else await sleep(delayMs, env.shutdown)
+    return true
   }
 
   try {
     try {
-      await runAttempt(1)
+      await runAttempt()
     } catch (first) {
       // Most deliveries succeed at once: p-retry, and its setup per call, only run for retries.
       if (first instanceof AbortError) throw first.originalError
-      if (!(first instanceof DeliveryError) || env.retry.retries === 0) throw first
-      await waitBeforeRetry(first, 1, env.retry.retries, 0)
-      await pRetry((retry) => runAttempt(retry + 1), {
-        retries: env.retry.retries - 1,
+      if (!(await afterFailure(first))) throw first
+      await pRetry(runAttempt, {
+        // Our own budget (retries plus free throttled retries) decides, in afterFailure.
+        retries: env.retry.retries + env.retry.throttledRetries,
         // p-retry has no hook for a per-error delay (Retry-After), so its own wait is zero
         // and the wait happens in onFailedAttempt, where the error is known.
         factor: 1,
@@ -148,10 +152,9 @@ export async function deliver(job: DeliveryJob, env: DeliveryEnvironment): Promi
         maxRetryTime: Number.POSITIVE_INFINITY,
         randomize: false,
         unref: false,
-        shouldRetry: () => true,
         shouldConsumeRetry: () => true,
-        onFailedAttempt: ({ error, attemptNumber, retriesLeft, retriesConsumed }) =>
-          waitBeforeRetry(error, attemptNumber + 1, retriesLeft, retriesConsumed + 1),
+        onFailedAttempt: ({ error }) => afterFailure(error).then(() => {}),
+        shouldRetry: () => retryNext,
       })
     }
     return {
@@ -164,29 +167,38 @@ export async function deliver(job: DeliveryJob, env: DeliveryEnvironment): Promi
       durationMs: performance.now() - started,
     }
   } catch (thrown) {
-    const last = thrown instanceof DeliveryError ? thrown : unexpected(thrown, job)
-    let reason: DeliveryFailureReason = last.retryable ? 'retries_exhausted' : 'not_retryable'
-    let error = last
-    if (env.shutdown.triggered) {
-      reason = 'shutdown'
-      error =
-        last.code === 'ERR_DELIVERY_ABORTED'
-          ? last
-          : new DeliveryError(
-              'ERR_DELIVERY_ABORTED',
-              `${label(job)}: the router closed before the delivery completed.`,
-              {
-                retryable: false,
-                cause: last,
-              },
-            )
+    const parked = thrown instanceof Parked ? thrown.reason : undefined
+    const last =
+      thrown instanceof DeliveryError ? thrown : parked === undefined ? unexpected(thrown, job) : undefined
+    let reason: DeliveryFailureReason
+    let error: DeliveryError
+    if (parked !== undefined) {
+      reason = parked
+      error = new DeliveryError(PARKED_CODES[parked], `${label(job)}: ${PARKED_MESSAGES[parked]}`, {
+        retryable: false,
+        ...(lastError ? { cause: lastError } : {}),
+      })
+    } else {
+      const failed = last as DeliveryError
+      error = failed
+      reason = failed.retryable ? 'retries_exhausted' : 'not_retryable'
+      if (env.shutdown.draining && (failed.retryable || failed.code === 'ERR_DELIVERY_ABORTED')) {
+        reason = 'shutdown'
+        if (failed.code !== 'ERR_DELIVERY_ABORTED') {
+          error = new DeliveryError(
+            'ERR_DELIVERY_ABORTED',
+            `${label(job)}: the router closed before the delivery completed.`,
+            { retryable: false, cause: failed },
+          )
+        }
+      }
     }
-    if (notified < attempts) {
+    if (last && notified < attempts) {
       env.onAttemptFailed({
         delivery: job.delivery,
         attempt: attempts,
         error: last,
-        retriesLeft: reason === 'retries_exhausted' ? 0 : Math.max(0, env.retry.retries - attempts + 1),
+        retriesLeft: env.retry.retries - retriesUsed,
         willRetry: false,
         delayMs: null,
       })
@@ -204,6 +216,42 @@ export async function deliver(job: DeliveryJob, env: DeliveryEnvironment): Promi
   }
 }
 
+const PARKED_MESSAGES: Record<ParkReason, string> = {
+  shutdown: 'the router closed before the delivery completed.',
+  circuit_open: 'parked: the integration is suspended (circuit open) after repeated failures.',
+  integration_disabled: 'parked: the integration is disabled or was removed.',
+}
+
+/** One attempt, timed and recorded in `history`: resolves with the accepting status or the error. */
+async function timedAttempt(
+  job: DeliveryJob,
+  env: DeliveryEnvironment,
+  attempt: number,
+  history: AttemptRecord[],
+): Promise<number | DeliveryError> {
+  const context: AdapterRequestContext<unknown> = {
+    event: job.event,
+    config: job.config,
+    delivery: job.delivery,
+    attempt,
+  }
+  const attemptStartedAt = Date.now()
+  const attemptStarted = performance.now()
+  const outcome = await attemptOnce(job, context, env)
+  const durationMs = performance.now() - attemptStarted
+  const failed = outcome instanceof DeliveryError
+  history.push({
+    attempt,
+    startedAt: attemptStartedAt,
+    durationMs,
+    status: failed ? (outcome.status ?? null) : outcome,
+    errorCode: failed ? outcome.code : null,
+    errorMessage: failed ? outcome.message : null,
+    responseBodyExcerpt: failed ? (outcome.responseBodyExcerpt ?? null) : null,
+  })
+  return outcome
+}
+
 /** One attempt: resolves with the accepting status, or with the error of the attempt. */
 async function attemptOnce(
   job: DeliveryJob,
@@ -212,7 +260,7 @@ async function attemptOnce(
 ): Promise<number | DeliveryError> {
   let request: TransportRequest
   try {
-    request = await job.adapter.buildRequest(context)
+    request = checkRequest(await job.adapter.buildRequest(context))
   } catch (error) {
     return new DeliveryError(
       'ERR_ADAPTER',
@@ -301,7 +349,7 @@ async function attemptOnce(
 
   let classification: ReturnType<typeof job.adapter.classifyResponse>
   try {
-    classification = job.adapter.classifyResponse(response, context)
+    classification = checkClassification(job.adapter.classifyResponse(response, context))
   } catch (error) {
     return new DeliveryError(
       'ERR_ADAPTER',
@@ -325,8 +373,36 @@ async function attemptOnce(
       ...(classification.outcome === 'retry' && classification.retryAfterMs !== undefined
         ? { retryAfterMs: classification.retryAfterMs }
         : {}),
+      throttled: classification.outcome === 'retry' && (classification.throttled ?? response.status === 429),
+      disablesIntegration: classification.outcome === 'fail' && classification.disableIntegration === true,
     },
   )
+}
+
+const METHODS = new Set(['POST', 'PUT', 'PATCH', 'GET', 'DELETE'])
+
+/** An adapter that returns garbage fails its delivery (not the host): say what is wrong. */
+function checkRequest(request: TransportRequest): TransportRequest {
+  if (request === null || typeof request !== 'object')
+    throw new TypeError(`expected a request object, got ${typeof request}`)
+  if (!METHODS.has(request.method)) throw new TypeError(`unsupported method \`${String(request.method)}\``)
+  if (typeof request.url !== 'string' || !URL.canParse(request.url)) {
+    throw new TypeError(`expected an absolute URL string, got \`${String(request.url)}\``)
+  }
+  if (request.headers === null || typeof request.headers !== 'object')
+    throw new TypeError('expected a headers object')
+  if (request.body !== undefined && typeof request.body !== 'string') {
+    throw new TypeError(`expected a string body, got ${typeof request.body}`)
+  }
+  return request
+}
+
+function checkClassification(classification: ResponseClassification): ResponseClassification {
+  const outcome = (classification as { outcome?: unknown } | null)?.outcome
+  if (outcome !== 'success' && outcome !== 'retry' && outcome !== 'fail') {
+    throw new TypeError(`expected an outcome of success, retry or fail, got \`${String(outcome)}\``)
+  }
+  return classification
 }
 
 // A transport that throws synchronously rejects like one that rejects.
@@ -338,8 +414,9 @@ async function send(
   return transport.send(request, { signal })
 }
 
+// A retry wait ends early when close() begins: the delivery is then dead-lettered, not retried.
 function sleep(ms: number, shutdown: Shutdown): Promise<void> {
-  if (ms <= 0 || shutdown.triggered) return Promise.resolve()
+  if (ms <= 0 || shutdown.draining) return Promise.resolve()
   return new Promise((resolve) => {
     const done = () => {
       clearTimeout(timer)
@@ -347,7 +424,7 @@ function sleep(ms: number, shutdown: Shutdown): Promise<void> {
       resolve()
     }
     const timer = setTimeout(done, ms)
-    const stopOnShutdown = shutdown.onTrigger(done)
+    const stopOnShutdown = shutdown.onDrain(done)
   })
 }
 

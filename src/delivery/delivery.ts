@@ -28,8 +28,14 @@ export type DeliveryFailureReason =
   | 'not_retryable'
   /** Every attempt failed: the first one and all retries. */
   | 'retries_exhausted'
-  /** `close()` ran out of time while the delivery was still pending. */
+  /** `close()` was called while the delivery was queued, waiting to retry, or still in flight at the deadline. */
   | 'shutdown'
+  /** Parked without an attempt: the integration's circuit is open after repeated failures. */
+  | 'circuit_open'
+  /** Parked without an attempt: the integration was disabled (by you, or by a `410 Gone`) or removed. */
+  | 'integration_disabled'
+  /** Not queued: `maxPending` deliveries were already pending and the policy is `deadLetter`. */
+  | 'backpressure'
 
 /** How one delivery ended. Every delivery ends in exactly one result. */
 export type DeliveryResult = DeliverySucceeded | DeliveryFailed

@@ -14,6 +14,12 @@ export interface RetryOptions {
   maxTimeout: number
   /** Multiply each delay by a random factor in [1, 2) so that retries spread out (jitter). @default true */
   randomize: boolean
+  /**
+   * Throttled answers (429) that do not use up `retries`: the integration's queue pauses
+   * for the `Retry-After` and the attempt is made again. Beyond this many, they count.
+   * @default 10
+   */
+  throttledRetries: number
 }
 
 /** The default retry policy: 5 retries, 1 s, 2 s, 4 s, 8 s, 16 s (each up to twice that with jitter), capped at 30 s. */
@@ -23,4 +29,5 @@ export const DEFAULT_RETRY_OPTIONS: Readonly<RetryOptions> = Object.freeze({
   minTimeout: 1000,
   maxTimeout: 30_000,
   randomize: true,
+  throttledRetries: 10,
 })

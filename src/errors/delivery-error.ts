@@ -8,6 +8,9 @@ export type DeliveryErrorCode =
   | 'ERR_ADAPTER'
   | 'ERR_DELIVERY_ABORTED'
   | 'ERR_BLOCKED_DESTINATION'
+  | 'ERR_CIRCUIT_OPEN'
+  | 'ERR_INTEGRATION_DISABLED'
+  | 'ERR_BACKPRESSURE'
 
 /** Options of {@link DeliveryError}. */
 export interface DeliveryErrorOptions extends EventRouterErrorOptions {
@@ -19,6 +22,10 @@ export interface DeliveryErrorOptions extends EventRouterErrorOptions {
   retryAfterMs?: number
   /** The first bytes of the response body, for diagnosis. */
   responseBodyExcerpt?: string
+  /** The destination is rate-limiting: the integration's queue pauses. @default false */
+  throttled?: boolean
+  /** The destination says the integration is gone (410): it is disabled. @default false */
+  disablesIntegration?: boolean
 }
 
 /**
@@ -35,6 +42,10 @@ export class DeliveryError extends EventRouterError {
   readonly retryAfterMs: number | undefined
   /** The first bytes of the response body, for diagnosis. */
   readonly responseBodyExcerpt: string | undefined
+  /** The destination was rate-limiting (a 429, or what the adapter said): the integration's queue paused and the attempt did not use up a retry. */
+  readonly throttled: boolean
+  /** The destination said the integration is gone (`410 Gone` from a webhook): the router disabled it. */
+  readonly disablesIntegration: boolean
 
   constructor(code: DeliveryErrorCode, message: string, options: DeliveryErrorOptions) {
     super(code, message, options)
@@ -44,5 +55,7 @@ export class DeliveryError extends EventRouterError {
     this.status = options.status
     this.retryAfterMs = options.retryAfterMs
     this.responseBodyExcerpt = options.responseBodyExcerpt
+    this.throttled = options.throttled ?? false
+    this.disablesIntegration = options.disablesIntegration ?? false
   }
 }

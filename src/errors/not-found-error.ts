@@ -1,7 +1,7 @@
 import { EventRouterError } from './event-router-error.js'
 
 /** What kind of thing could not be found. */
-export type ResourceKind = 'integration' | 'subscription' | 'adapter'
+export type ResourceKind = 'integration' | 'subscription' | 'adapter' | 'dead letter'
 
 /** Thrown when an id (integration, subscription) or an adapter type is not known to the router. */
 export class NotFoundError extends EventRouterError {

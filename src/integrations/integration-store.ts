@@ -1,5 +1,7 @@
 import { z } from 'zod'
 import type { Adapter } from '../adapters/adapter.js'
+import type { Pacing } from '../delivery/pacing.js'
+import { pacingSchema } from '../delivery/pacing.js'
 import { ConflictError } from '../errors/conflict-error.js'
 import { NotFoundError } from '../errors/not-found-error.js'
 import { parseInput } from '../errors/parse-input.js'
@@ -26,10 +28,11 @@ export interface Integrations {
   disable(id: string): Integration
 }
 
-/** Creation and change times, kept when a snapshot is restored. */
+/** What a snapshot restores beyond the input: creation and change times, why it was disabled. */
 export interface Timestamps {
   readonly createdAt: string
   readonly updatedAt: string
+  readonly disabledReason?: string | null
 }
 
 /** An integration with what the router needs to deliver to it. */
@@ -49,12 +52,14 @@ const inputSchema = z.strictObject({
   config: z.record(z.string(), z.unknown(), 'expected an object'),
   name: z.string().max(200).nullable().optional(),
   enabled: z.boolean().optional(),
+  pacing: pacingSchema.nullable().optional(),
 })
 
 const patchSchema = z.strictObject({
   config: z.record(z.string(), z.unknown(), 'expected an object').optional(),
   name: z.string().max(200).nullable().optional(),
   enabled: z.boolean().optional(),
+  pacing: pacingSchema.nullable().optional(),
 })
 
 /** The integration registry behind `router.integrations`. */
@@ -62,14 +67,21 @@ export class IntegrationStore implements Integrations {
   readonly #adapters: ReadonlyMap<string, Adapter<unknown>>
   readonly #records = new Map<string, IntegrationRecord>()
   readonly #usersOf: (integrationId: string) => string[]
+  readonly #onChange: (id: string, record: IntegrationRecord | undefined) => void
 
   /**
    * @param adapters registered adapters by type
    * @param usersOf ids of the subscriptions that use an integration
+   * @param onChange called after an integration was added, changed (the new record) or removed (`undefined`)
    */
-  constructor(adapters: ReadonlyMap<string, Adapter<unknown>>, usersOf: (integrationId: string) => string[]) {
+  constructor(
+    adapters: ReadonlyMap<string, Adapter<unknown>>,
+    usersOf: (integrationId: string) => string[],
+    onChange: (id: string, record: IntegrationRecord | undefined) => void = () => {},
+  ) {
     this.#adapters = adapters
     this.#usersOf = usersOf
+    this.#onChange = onChange
   }
 
   /** @param restored timestamps kept when restoring a snapshot */
@@ -95,12 +107,23 @@ export class IntegrationStore implements Integrations {
       name: parsed.name ?? null,
       config: parseConfig(adapter, parsed.config),
       enabled: parsed.enabled ?? true,
+      disabledReason: (parsed.enabled === false && restored?.disabledReason) || null,
+      pacing: (parsed.pacing as Pacing | null | undefined) ?? null,
       createdAt: restored?.createdAt ?? now,
       updatedAt: restored?.updatedAt ?? now,
     })
   }
 
   update(id: string, patch: IntegrationPatch): Integration {
+    return this.#update(id, patch, null)
+  }
+
+  /** Disables an integration on the destination's word, keeping why (`disabledReason`). */
+  disableBecause(id: string, reason: string): Integration {
+    return this.#update(id, { enabled: false }, reason)
+  }
+
+  #update(id: string, patch: IntegrationPatch, disabledReason: string | null): Integration {
     const record = this.#require(id)
     const parsed = parseInput(patchSchema, patch, 'integration patch')
     const current = record.integration
@@ -118,6 +141,9 @@ export class IntegrationStore implements Integrations {
       config,
       name: parsed.name === undefined ? current.name : parsed.name,
       enabled: parsed.enabled ?? current.enabled,
+      disabledReason:
+        disabledReason ?? (parsed.enabled === true || current.enabled ? null : current.disabledReason),
+      pacing: parsed.pacing === undefined ? current.pacing : ((parsed.pacing as Pacing | null) ?? null),
       updatedAt: new Date().toISOString(),
     })
   }
@@ -133,6 +159,7 @@ export class IntegrationStore implements Integrations {
       )
     }
     this.#records.delete(id)
+    this.#onChange(id, undefined)
   }
 
   get(id: string): Integration | undefined {
@@ -168,10 +195,16 @@ export class IntegrationStore implements Integrations {
   }
 
   #store(adapter: Adapter<unknown>, integration: Integration): Integration {
-    const frozen = Object.freeze({ ...integration, config: Object.freeze(integration.config) })
+    const frozen = Object.freeze({
+      ...integration,
+      config: Object.freeze(integration.config),
+      pacing: integration.pacing && Object.freeze({ ...integration.pacing }),
+    })
     const redacted = Object.freeze({ ...frozen, config: redactConfig(frozen.config, adapter.secretFields) })
     const secrets = Object.freeze(secretValues(frozen.config, adapter.secretFields))
-    this.#records.set(frozen.id, { integration: frozen, redacted, adapter, secrets })
+    const record = { integration: frozen, redacted, adapter, secrets }
+    this.#records.set(frozen.id, record)
+    this.#onChange(frozen.id, record)
     return redacted
   }
 }

@@ -1,3 +1,5 @@
+import type { Pacing } from '../delivery/pacing.js'
+
 /** An integration as the router reports it: a configured adapter. */
 export interface Integration {
   /** Unique id, e.g. `crm` or `klaviyo-main`. */
@@ -10,6 +12,13 @@ export interface Integration {
   readonly config: Readonly<Record<string, unknown>>
   /** Disabled integrations receive nothing; their subscriptions are skipped. */
   readonly enabled: boolean
+  /**
+   * Why the router disabled the integration by itself (a `410 Gone` from the destination),
+   * or `null`. Cleared when it is enabled again.
+   */
+  readonly disabledReason: string | null
+  /** This integration's pacing, over its adapter's defaults, or `null` for the adapter's. */
+  readonly pacing: Readonly<Pacing> | null
   /** ISO-8601 creation time. */
   readonly createdAt: string
   /** ISO-8601 time of the last change. */
@@ -28,6 +37,8 @@ export interface IntegrationInput {
   name?: string | null
   /** @default true */
   enabled?: boolean
+  /** Pacing over the adapter's defaults (concurrency, per-second and per-minute limits). @default null */
+  pacing?: Pacing | null
 }
 
 /** Input of `router.integrations.update()`: every field is optional. */
@@ -38,4 +49,6 @@ export interface IntegrationPatch {
   name?: string | null
   /** Enable or disable. */
   enabled?: boolean
+  /** New pacing (replaces the previous one), or `null` for the adapter's defaults. */
+  pacing?: Pacing | null
 }

@@ -1,6 +1,9 @@
 import { z } from 'zod'
 import type { Adapter } from '../adapters/adapter.js'
 import type { Catalog } from '../catalog/catalog.js'
+import type { DeadLetterStore } from '../dead-letters/dead-letter-store.js'
+import { memoryDeadLetterStore } from '../dead-letters/memory-dead-letter-store.js'
+import { type CircuitBreakerOptions, DEFAULT_CIRCUIT_BREAKER } from '../delivery/circuit-breaker.js'
 import { DEFAULT_RETRY_OPTIONS, type RetryOptions } from '../delivery/retry-options.js'
 import { ConflictError } from '../errors/conflict-error.js'
 import { parseInput } from '../errors/parse-input.js'
@@ -37,9 +40,34 @@ export interface EventRouterOptions<C extends Catalog | undefined = undefined> {
   timeoutMs?: number
   /**
    * Retry policy; fields not given keep their default.
-   * @default { retries: 5, factor: 2, minTimeout: 1000, maxTimeout: 30000, randomize: true }
+   * @default { retries: 5, factor: 2, minTimeout: 1000, maxTimeout: 30000, randomize: true, throttledRetries: 10 }
    */
   retry?: Partial<RetryOptions>
+  /**
+   * Most deliveries pending at once (queued, in flight, waiting to retry), which bounds
+   * the memory the router holds. What happens when an event would exceed it is `backpressure`.
+   * @default 10000
+   */
+  maxPending?: number
+  /**
+   * What `emit()` does when `maxPending` is reached: `'throw'` a `BackpressureError` and
+   * dispatch nothing, or `'deadLetter'`: accept the event and store the deliveries that do not
+   * fit as dead letters (reason `backpressure`). `emitAsync()` always waits for room instead.
+   * @default 'throw'
+   */
+  backpressure?: 'throw' | 'deadLetter'
+  /**
+   * The circuit breaker of each integration: after `failureThreshold` consecutive deliveries
+   * ran out of retries its deliveries are parked as dead letters, and after `coolDownMs` one
+   * probe delivery decides whether to resume. `false` turns it off.
+   * @default { failureThreshold: 5, coolDownMs: 60000 }
+   */
+  circuitBreaker?: Partial<CircuitBreakerOptions> | false
+  /**
+   * Where failed and parked deliveries are kept (`router.deadLetters`).
+   * @default memoryDeadLetterStore()
+   */
+  deadLetterStore?: DeadLetterStore
 }
 
 /** Options after defaults and validation. */
@@ -50,6 +78,10 @@ export interface ResolvedOptions {
   readonly transport: Transport
   readonly timeoutMs: number
   readonly retry: Readonly<RetryOptions>
+  readonly maxPending: number
+  readonly backpressure: 'throw' | 'deadLetter'
+  readonly circuitBreaker: Readonly<CircuitBreakerOptions> | false
+  readonly deadLetterStore: DeadLetterStore
 }
 
 const positive = z.number().positive().finite()
@@ -73,7 +105,26 @@ const optionsSchema = z.object({
       minTimeout: nonNegative.optional(),
       maxTimeout: nonNegative.optional(),
       randomize: z.boolean().optional(),
+      throttledRetries: z.number().int().min(0).max(1000).optional(),
     })
+    .optional(),
+  maxPending: z.number().int().min(1).max(10_000_000).optional(),
+  backpressure: z.enum(['throw', 'deadLetter']).optional(),
+  circuitBreaker: z
+    .union([
+      z.literal(false),
+      z.strictObject({
+        failureThreshold: z.number().int().min(1).max(1_000_000).optional(),
+        coolDownMs: nonNegative.max(2_147_483_647).optional(),
+      }),
+    ])
+    .optional(),
+  deadLetterStore: z
+    .object(
+      { add: z.function(), list: z.function(), remove: z.function() },
+      'expected a dead-letter store with add, list and remove',
+    )
+    .loose()
     .optional(),
 })
 
@@ -99,5 +150,12 @@ export function resolveOptions(options: EventRouterOptions<Catalog | undefined>)
     transport: options.transport ?? kyTransport(),
     timeoutMs: options.timeoutMs ?? 10_000,
     retry: Object.freeze(retry),
+    maxPending: options.maxPending ?? 10_000,
+    backpressure: options.backpressure ?? 'throw',
+    circuitBreaker:
+      options.circuitBreaker === false
+        ? false
+        : Object.freeze({ ...DEFAULT_CIRCUIT_BREAKER, ...options.circuitBreaker }),
+    deadLetterStore: options.deadLetterStore ?? memoryDeadLetterStore(),
   }
 }

@@ -1,13 +1,21 @@
 import { EventEmitter } from 'eventemitter3'
 import type { Catalog } from '../catalog/catalog.js'
+import type { DeadLetter } from '../dead-letters/dead-letter.js'
+import { type DeadLetters, DeadLettersView, type RedeliveryReceipt } from '../dead-letters/dead-letters.js'
+import { CircuitBreaker, type CircuitSignal } from '../delivery/circuit-breaker.js'
 import {
   BODY_EXCERPT_LENGTH,
   type DeliveryEnvironment,
   type DeliveryTrace,
   deliver,
 } from '../delivery/deliver.js'
-import type { Delivery, DeliveryResult } from '../delivery/delivery.js'
+import type { Delivery, DeliveryFailed, DeliveryResult } from '../delivery/delivery.js'
+import { directGate, IntegrationLane, type ParkReason } from '../delivery/integration-lane.js'
+import { resolvePacing } from '../delivery/pacing.js'
 import { Shutdown } from '../delivery/shutdown.js'
+import { BackpressureError } from '../errors/backpressure-error.js'
+import { DeadLetterStoreError } from '../errors/dead-letter-store-error.js'
+import { DeliveryError } from '../errors/delivery-error.js'
 import { EventRouterError } from '../errors/event-router-error.js'
 import { FilterEvaluationError } from '../errors/filter-evaluation-error.js'
 import { ListenerError } from '../errors/listener-error.js'
@@ -58,8 +66,9 @@ export interface EmitReceipt {
 /** Options of `close()`. */
 export interface CloseOptions {
   /**
-   * How long to wait for pending deliveries (in flight or waiting to retry) before
-   * aborting them; each aborted delivery fails with reason `shutdown`.
+   * How long attempts already in flight may take to finish before they are aborted. What
+   * is not delivered by then (aborted, queued, waiting to retry) is dead-lettered with
+   * reason `shutdown`.
    * @default 30000
    */
   timeoutMs?: number
@@ -103,10 +112,20 @@ export class EventRouter<C extends Catalog | undefined = undefined> {
   readonly #subscriptions: SubscriptionStore
   readonly #emitter = new EventEmitter()
   readonly #shutdown = new Shutdown()
+  /** Deliveries that failed or were parked: list them, redeliver them after an outage. */
+  readonly deadLetters: DeadLetters
+
   readonly #env: DeliveryEnvironment
+  readonly #lanes = new Map<string, IntegrationLane>()
+  readonly #circuits = new Map<string, CircuitBreaker>()
   #pending = 0
   #queue: QueuedDelivery[] = []
   #idleWaiters: (() => void)[] = []
+  #roomWaiters: {
+    readonly needed: number
+    readonly resolve: () => void
+    readonly reject: (error: Error) => void
+  }[] = []
   #closing: Promise<void> | undefined
 
   constructor(options: EventRouterOptions<C>) {
@@ -118,7 +137,11 @@ export class EventRouter<C extends Catalog | undefined = undefined> {
       (record, payload, testOptions) => this.#testSend(record, payload, testOptions),
       catalog ? (event, filter) => checkAgainstCatalog(catalog, event, filter) : undefined,
     )
-    this.#integrations = new IntegrationStore(this.#options.adapters, (id) => this.#subscriptions.usersOf(id))
+    this.#integrations = new IntegrationStore(
+      this.#options.adapters,
+      (id) => this.#subscriptions.usersOf(id),
+      (id, record) => this.#integrationChanged(id, record),
+    )
     this.integrations = this.#integrations
     this.subscriptions = this.#subscriptions
     this.#env = {
@@ -128,6 +151,12 @@ export class EventRouter<C extends Catalog | undefined = undefined> {
       shutdown: this.#shutdown,
       onAttemptFailed: (failure) => this.#notify('attemptFailed', failure),
     }
+    this.deadLetters = new DeadLettersView(this.#options.deadLetterStore, {
+      redeliver: (letters) => this.#redeliver(letters),
+      assertOpen: (operation) => {
+        if (this.#closing) throw new RouterClosedError(operation)
+      },
+    })
   }
 
   /**
@@ -136,12 +165,47 @@ export class EventRouter<C extends Catalog | undefined = undefined> {
    * is not. Throws `ValidationError` for a bad name, payload or option and
    * `RouterClosedError` after `close()`; nothing is dispatched then.
    *
+   * When `maxPending` deliveries are already pending, throws `BackpressureError` (policy
+   * `throw`, the default; nothing is dispatched) or dead-letters the deliveries that do not
+   * fit (policy `deadLetter`). `emitAsync()` waits for room instead.
+   *
    * The payload is read by adapters when each attempt is built: do not mutate it afterwards.
    */
   emit<N extends EmittableName<C>>(
     name: N,
     payload: EmittablePayload<C, N>,
     options?: EmitOptions,
+  ): EmitReceipt {
+    return this.#emit(name, payload, options, this.#options.backpressure)
+  }
+
+  /**
+   * `emit()`, but when `maxPending` deliveries are pending it waits until there is room
+   * (whatever the backpressure policy), in call order. Rejects like `emit()` throws, and with
+   * `RouterClosedError` if the router closes while it waits.
+   */
+  async emitAsync<N extends EmittableName<C>>(
+    name: N,
+    payload: EmittablePayload<C, N>,
+    options?: EmitOptions,
+  ): Promise<EmitReceipt> {
+    for (;;) {
+      try {
+        const receipt = this.#emit(name, payload, options, 'throw')
+        this.#wakeRoomWaiters()
+        return receipt
+      } catch (error) {
+        if (!(error instanceof BackpressureError)) throw error
+        await this.#room(error.requested)
+      }
+    }
+  }
+
+  #emit(
+    name: string,
+    payload: unknown,
+    options: EmitOptions | undefined,
+    policy: 'throw' | 'deadLetter',
   ): EmitReceipt {
     if (this.#closing) throw new RouterClosedError(`emit \`${String(name)}\``)
     const data = this.#validEvent(name, payload)
@@ -189,13 +253,22 @@ export class EventRouter<C extends Catalog | undefined = undefined> {
         }
         deliveries.push(delivery)
         const event = { id: eventId, name, outgoingName: delivery.outgoingName, payload: data, occurredAt }
-        const entry: QueuedDelivery = { delivery, event, integration, result: undefined, waiters: undefined }
-        queued.push(entry)
-        this.#enqueue(entry)
+        queued.push(queuedDelivery(delivery, event, integration, 0))
       }
     }
 
+    const room = this.#hasRoom(queued.length)
+      ? queued.length
+      : Math.max(0, this.#options.maxPending - this.#pending)
+    if (room < queued.length && policy === 'throw') {
+      throw new BackpressureError(this.#pending, this.#options.maxPending, queued.length)
+    }
     if (skipped.length > 0) this.#notify('eventSkipped', { eventId, eventName: name, skipped })
+    for (let index = 0; index < queued.length; index++) {
+      const entry = queued[index] as QueuedDelivery
+      if (index < room) this.#enqueue(entry)
+      else this.#refuse(entry)
+    }
     if (deliveries.length === 0) return { eventId, deliveries: NO_DELIVERIES, settled: NO_RESULTS }
     let settled: Promise<DeliveryResult[]> | undefined
     return {
@@ -241,21 +314,26 @@ export class EventRouter<C extends Catalog | undefined = undefined> {
     return { eventName: name, eventEnabled, subscriptions }
   }
 
-  /** Resolves when every delivery started so far has settled (at once if none is pending). */
+  /**
+   * Resolves when every delivery started so far has settled, its dead letter (if any)
+   * included (at once if none is pending).
+   */
   onIdle(): Promise<void> {
     if (this.#pending === 0) return Promise.resolve()
     return new Promise((resolve) => this.#idleWaiters.push(resolve))
   }
 
-  /** Number of deliveries started and not yet settled. */
+  /** Deliveries started and not yet settled: queued, in flight or waiting to retry (bounded by `maxPending`). */
   get pendingCount(): number {
     return this.#pending
   }
 
   /**
-   * Stops accepting `emit()`, waits for pending deliveries, and resolves. Deliveries still
-   * pending after `timeoutMs` are aborted and fail with reason `shutdown`, so each still
-   * ends in exactly one `deliveryFailed`. Calling it again returns the same promise.
+   * Shuts down gracefully: stops accepting `emit()` and redeliveries, lets attempts in
+   * flight finish within `timeoutMs` (then aborts them), and hands every delivery not
+   * delivered (queued, waiting to retry, aborted) to the dead-letter store with reason
+   * `shutdown`, each ending in exactly one `deliveryFailed`. Resolves once every letter is
+   * stored. Calling it again returns the same promise.
    */
   close(options: CloseOptions = {}): Promise<void> {
     if (this.#closing) return this.#closing
@@ -318,8 +396,9 @@ export class EventRouter<C extends Catalog | undefined = undefined> {
     const router = new EventRouter<C>(options)
     data.integrations.forEach((item, index) => {
       at(`integrations.${index}`, () => {
-        const { createdAt, updatedAt, ...input } = item as unknown as RouterSnapshot['integrations'][number]
-        router.#integrations.add(input, { createdAt, updatedAt })
+        const { createdAt, updatedAt, disabledReason, ...input } =
+          item as unknown as RouterSnapshot['integrations'][number]
+        router.#integrations.add(input, { createdAt, updatedAt, disabledReason })
       })
     })
     data.subscriptions.forEach((item, index) => {
@@ -402,6 +481,8 @@ export class EventRouter<C extends Catalog | undefined = undefined> {
     const trace: DeliveryTrace = {}
     const result = await deliver(
       {
+        // Test sends skip pacing and the circuit: they are how one checks a suspended integration.
+        gate: directGate(() => this.#shutdown.draining),
         delivery,
         event: {
           id: eventId,
@@ -473,22 +554,222 @@ export class EventRouter<C extends Catalog | undefined = undefined> {
       adapter: integration.adapter,
       config: integration.integration.config,
       secrets: integration.secrets,
+      gate: this.#laneFor(integration),
     }
-    void deliver(job, this.#env).then((result) => {
-      if (result.status === 'succeeded') this.#notify('deliverySucceeded', result)
-      else this.#notify('deliveryFailed', result)
-      queued.result = result
-      if (queued.waiters) for (const resolve of queued.waiters) resolve(result)
-      this.#pending--
-      if (this.#pending === 0) {
-        const waiters = this.#idleWaiters
-        this.#idleWaiters = []
-        for (const resolve of waiters) resolve()
+    void deliver(job, this.#env).then((result) => this.#finish(queued, result))
+  }
+
+  /** Settles a delivery: circuit, 410, lifecycle events, dead letter; then frees its room. */
+  #finish(queued: QueuedDelivery, result: DeliveryResult): void {
+    const { integrationId } = result.delivery
+    this.#recordHealth(integrationId, result)
+    if (result.status === 'succeeded') {
+      this.#notify('deliverySucceeded', result)
+      this.#settle(queued, result)
+      return
+    }
+    if (result.error.disablesIntegration) this.#disableGone(integrationId, result)
+    this.#notify('deliveryFailed', result)
+    this.#storeDeadLetter(queued, result)
+  }
+
+  /** Dead-letters a delivery that did not fit under `maxPending` (policy `deadLetter`). */
+  #refuse(queued: QueuedDelivery): void {
+    this.#pending++
+    const result: DeliveryFailed = {
+      status: 'failed',
+      delivery: queued.delivery,
+      attempts: 0,
+      history: [],
+      reason: 'backpressure',
+      error: new DeliveryError(
+        'ERR_BACKPRESSURE',
+        `Delivery ${queued.delivery.id} to integration \`${queued.delivery.integrationId}\`: not queued, ${this.#options.maxPending} deliveries were pending (maxPending).`,
+        { retryable: false },
+      ),
+      startedAt: Date.now(),
+      durationMs: 0,
+    }
+    this.#notify('deliveryFailed', result)
+    this.#storeDeadLetter(queued, result)
+  }
+
+  #storeDeadLetter(queued: QueuedDelivery, result: DeliveryFailed): void {
+    const letter = toDeadLetter(queued, result)
+    const stored = () => {
+      this.#notify('deliveryDeadLettered', letter)
+      this.#settle(queued, result)
+    }
+    const refused = (error: unknown) => {
+      this.#notify('error', new DeadLetterStoreError(letter, error))
+      this.#settle(queued, result)
+    }
+    try {
+      const added = this.#options.deadLetterStore.add(letter)
+      if (isThenable(added)) added.then(stored, refused)
+      else stored()
+    } catch (error) {
+      refused(error)
+    }
+  }
+
+  #settle(queued: QueuedDelivery, result: DeliveryResult): void {
+    queued.result = result
+    if (queued.waiters) for (const resolve of queued.waiters) resolve(result)
+    this.#pending--
+    this.#wakeRoomWaiters()
+    if (this.#pending === 0) {
+      const waiters = this.#idleWaiters
+      this.#idleWaiters = []
+      for (const resolve of waiters) resolve()
+    }
+  }
+
+  #hasRoom(needed: number): boolean {
+    return this.#pending === 0 || this.#pending + needed <= this.#options.maxPending
+  }
+
+  /** Resolves when `needed` deliveries fit under `maxPending`, after earlier waiters. */
+  #room(needed: number): Promise<void> {
+    if (this.#closing) return Promise.reject(new RouterClosedError('emit'))
+    if (this.#roomWaiters.length === 0 && this.#hasRoom(needed)) return Promise.resolve()
+    return new Promise((resolve, reject) => this.#roomWaiters.push({ needed, resolve, reject }))
+  }
+
+  #wakeRoomWaiters(): void {
+    const next = this.#roomWaiters[0]
+    if (next && this.#hasRoom(next.needed)) {
+      this.#roomWaiters.shift()
+      next.resolve()
+    }
+  }
+
+  /** The lane of an integration, built again when its pacing changed. */
+  #laneFor(integration: IntegrationRecord): IntegrationLane {
+    const { id } = integration.integration
+    const pacing = resolvePacing(integration.adapter.pacing, integration.integration.pacing)
+    let lane = this.#lanes.get(id)
+    if (
+      !lane ||
+      lane.pacing.concurrency !== pacing.concurrency ||
+      lane.pacing.perSecond !== pacing.perSecond ||
+      lane.pacing.perMinute !== pacing.perMinute
+    ) {
+      // Attempts already queued in the old lane stay there and drain at the old pace.
+      lane = new IntegrationLane(pacing, (deliveryId) => this.#admit(id, deliveryId))
+      this.#lanes.set(id, lane)
+    }
+    return lane
+  }
+
+  /** Whether a delivery may make an attempt now, or why it is parked. */
+  #admit(integrationId: string, deliveryId: string): ParkReason | undefined {
+    if (this.#shutdown.draining) return 'shutdown'
+    const record = this.#integrations.record(integrationId)
+    if (!record?.integration.enabled) return 'integration_disabled'
+    const circuit = this.#circuits.get(integrationId)
+    if (circuit && !circuit.admit(deliveryId)) return 'circuit_open'
+    return undefined
+  }
+
+  #integrationChanged(id: string, record: IntegrationRecord | undefined): void {
+    if (record?.integration.enabled) return
+    this.#lanes.get(id)?.cancel('integration_disabled')
+    if (!record) {
+      this.#lanes.delete(id)
+      this.#circuits.delete(id)
+    }
+  }
+
+  /** Feeds a final outcome to the integration's circuit breaker and reports transitions. */
+  #recordHealth(integrationId: string, result: DeliveryResult): void {
+    const options = this.#options.circuitBreaker
+    if (options === false) return
+    const signal = healthSignal(result)
+    let circuit = this.#circuits.get(integrationId)
+    if (!circuit) {
+      if (signal !== 'failing') return
+      circuit = new CircuitBreaker(options)
+      this.#circuits.set(integrationId, circuit)
+    }
+    const transition = circuit.record(result.delivery.id, signal)
+    if (transition?.to === 'open') {
+      this.#lanes.get(integrationId)?.cancel('circuit_open')
+      this.#notify('integrationSuspended', {
+        integrationId,
+        consecutiveFailures: transition.consecutiveFailures,
+        probeAt: transition.probeAt,
+      })
+    } else if (transition?.to === 'closed') {
+      this.#notify('integrationResumed', { integrationId })
+    }
+  }
+
+  /** A destination answered that the integration is gone (410): disable it, say why. */
+  #disableGone(integrationId: string, result: DeliveryFailed): void {
+    const record = this.#integrations.record(integrationId)
+    if (!record?.integration.enabled) return
+    const reason = `The destination answered ${result.error.status ?? 'that it is gone'} to delivery ${result.delivery.id}: the endpoint no longer exists. Fix the config and enable the integration again.`
+    this.#integrations.disableBecause(integrationId, reason)
+    this.#notify('integrationDisabled', { integrationId, reason, deliveryId: result.delivery.id })
+  }
+
+  /** Queues dead letters again, as they wait for room under `maxPending`. */
+  async #redeliver(letters: readonly DeadLetter[]): Promise<RedeliveryReceipt> {
+    const queued: QueuedDelivery[] = []
+    for (const letter of letters) {
+      await this.#room(1)
+      // Checked again after each wait: the router may have closed, the integration gone.
+      const integration = this.#integrations.record(letter.delivery.integrationId)
+      if (this.#closing) throw new RouterClosedError('redeliver')
+      const event: RoutedEvent = {
+        id: letter.event.id,
+        name: letter.event.name,
+        outgoingName: letter.event.outgoingName,
+        payload: letter.event.payload,
+        occurredAt: new Date(letter.event.occurredAt),
       }
-    })
+      const entry = queuedDelivery(letter.delivery, event, integration, letter.redeliveries + 1)
+      queued.push(entry)
+      if (integration?.integration.enabled) this.#enqueue(entry)
+      else this.#park(entry, 'integration_disabled')
+    }
+    let settled: Promise<DeliveryResult[]> | undefined
+    return {
+      deliveries: queued.map((entry) => entry.delivery),
+      get settled() {
+        settled ??= Promise.all(queued.map(outcomeOf))
+        return settled
+      },
+    }
+  }
+
+  /** Settles a delivery that cannot be attempted (its integration is disabled or gone). */
+  #park(queued: QueuedDelivery, reason: 'integration_disabled'): void {
+    this.#pending++
+    const result: DeliveryFailed = {
+      status: 'failed',
+      delivery: queued.delivery,
+      attempts: 0,
+      history: [],
+      reason,
+      error: new DeliveryError(
+        'ERR_INTEGRATION_DISABLED',
+        `Delivery ${queued.delivery.id}: integration \`${queued.delivery.integrationId}\` is disabled or was removed.`,
+        { retryable: false },
+      ),
+      startedAt: Date.now(),
+      durationMs: 0,
+    }
+    this.#notify('deliveryFailed', result)
+    this.#storeDeadLetter(queued, result)
   }
 
   async #drain(timeoutMs: number): Promise<void> {
+    for (const waiter of this.#roomWaiters.splice(0)) waiter.reject(new RouterClosedError('emit'))
+    // No new attempt from here: queued ones and retry waits end as dead letters (shutdown).
+    this.#shutdown.drain()
+    for (const lane of this.#lanes.values()) lane.close()
     if (this.#pending === 0) return
     const idle = this.onIdle()
     let timer: ReturnType<typeof setTimeout> | undefined
@@ -533,9 +814,63 @@ export class EventRouter<C extends Catalog | undefined = undefined> {
 interface QueuedDelivery {
   readonly delivery: Delivery
   readonly event: RoutedEvent
+  /** Undefined only for a redelivery whose integration was removed (it is parked at once). */
   readonly integration: IntegrationRecord
+  /** Times this delivery was redelivered from the dead letters. */
+  readonly redeliveries: number
   result: DeliveryResult | undefined
   waiters: ((result: DeliveryResult) => void)[] | undefined
+}
+
+function queuedDelivery(
+  delivery: Delivery,
+  event: RoutedEvent,
+  integration: IntegrationRecord | undefined,
+  redeliveries: number,
+): QueuedDelivery {
+  return {
+    delivery,
+    event,
+    integration: integration as IntegrationRecord,
+    redeliveries,
+    result: undefined,
+    waiters: undefined,
+  }
+}
+
+function toDeadLetter(queued: QueuedDelivery, result: DeliveryFailed): DeadLetter {
+  const { event } = queued
+  return {
+    id: result.delivery.id,
+    delivery: result.delivery,
+    event: {
+      id: event.id,
+      name: event.name,
+      outgoingName: event.outgoingName,
+      payload: event.payload as Record<string, unknown>,
+      occurredAt: event.occurredAt.toISOString(),
+    },
+    reason: result.reason,
+    error: { code: result.error.code, message: result.error.message, status: result.error.status ?? null },
+    history: result.history,
+    deadLetteredAt: new Date().toISOString(),
+    redeliveries: queued.redeliveries,
+  }
+}
+
+/** What a final outcome says about the destination: it answered, it is failing, or nothing. */
+function healthSignal(result: DeliveryResult): CircuitSignal {
+  if (result.status === 'succeeded') return 'healthy'
+  if (result.reason === 'retries_exhausted') return 'failing'
+  // A final 4xx is about the event or the config, and shows the destination is up.
+  if (result.reason === 'not_retryable' && result.error.status !== undefined) return 'healthy'
+  return 'neutral'
+}
+
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return (
+    value !== null && typeof value === 'object' && typeof (value as PromiseLike<unknown>).then === 'function'
+  )
 }
 
 function outcomeOf(queued: QueuedDelivery): DeliveryResult | Promise<DeliveryResult> {

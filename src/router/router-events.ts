@@ -1,3 +1,4 @@
+import type { DeadLetter } from '../dead-letters/dead-letter.js'
 import type { AttemptFailure } from '../delivery/deliver.js'
 import type { DeliveryFailed, DeliverySucceeded } from '../delivery/delivery.js'
 import type { EventRouterError } from '../errors/event-router-error.js'
@@ -41,8 +42,36 @@ export interface RouterEvents {
   deliveryFailed: [result: DeliveryFailed]
   /** Some subscriptions of an emitted event did not receive it. */
   eventSkipped: [skipped: EventSkipped]
-  /** Something went wrong outside a delivery: a listener threw, a filter threw. */
+  /** A failed or parked delivery was stored as a dead letter (`router.deadLetters`). */
+  deliveryDeadLettered: [letter: DeadLetter]
+  /** An integration's circuit opened after repeated failures: its deliveries are parked until a probe succeeds. */
+  integrationSuspended: [suspension: IntegrationSuspended]
+  /** A probe delivery succeeded: the integration's circuit is closed again. Redeliver what was parked meanwhile. */
+  integrationResumed: [resumption: { readonly integrationId: string }]
+  /** The destination said the integration is gone (`410 Gone`): the router disabled it. */
+  integrationDisabled: [disabled: IntegrationDisabled]
+  /** The destination is rate-limiting an integration: its queue pauses for `pauseMs`. */
+  integrationThrottled: [throttled: { readonly integrationId: string; readonly pauseMs: number }]
+  /** Something went wrong outside a delivery: a listener threw, a filter threw, the dead-letter store refused a letter. */
   error: [error: EventRouterError]
+}
+
+/** Payload of the `integrationSuspended` lifecycle event. */
+export interface IntegrationSuspended {
+  readonly integrationId: string
+  /** Consecutive deliveries that ran out of retries. */
+  readonly consecutiveFailures: number
+  /** When the next delivery will be let through as the probe (epoch ms). */
+  readonly probeAt: number
+}
+
+/** Payload of the `integrationDisabled` lifecycle event. */
+export interface IntegrationDisabled {
+  readonly integrationId: string
+  /** Why, as also kept in the integration's `disabledReason`. */
+  readonly reason: string
+  /** The delivery whose response disabled it. */
+  readonly deliveryId: string
 }
 
 /** Name of a lifecycle event. */

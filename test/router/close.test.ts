@@ -13,6 +13,7 @@ describe('EventRouter.close', () => {
     transport.respondWith({ status: 200, delayMs: 30 })
     router.subscriptions.create({ event: 'a.b', integrationId: 'crm' })
     const receipt = router.emit('a.b', {})
+    await vi.waitFor(() => expect(transport.requests).toHaveLength(1))
     const closing = router.close()
     expect(() => router.emit('a.b', {})).toThrow(expect.objectContaining({ code: 'ERR_ROUTER_CLOSED' }))
     await closing
@@ -62,6 +63,7 @@ describe('EventRouter.close', () => {
     process.on('warning', onWarning)
     const transport = new MockTransport().respondWith({ hang: true })
     const { router } = createRouter({ transport, timeoutMs: 60_000 })
+    router.integrations.update('crm', { pacing: { concurrency: 200 } })
     router.subscriptions.create({ event: 'a.b', integrationId: 'crm' })
     const receipts = Array.from({ length: 200 }, () => router.emit('a.b', {}))
     await vi.waitFor(() => expect(transport.requests).toHaveLength(200))

@@ -1,0 +1,134 @@
+import PQueue from 'p-queue'
+import type { ResolvedPacing } from './pacing.js'
+
+/** Why a delivery was parked (dead-lettered without an attempt) rather than attempted. */
+export type ParkReason = 'circuit_open' | 'integration_disabled' | 'shutdown'
+
+/** What an attempt waits for: a slot of its integration's pacing, unless it is parked. */
+export interface DeliveryGate {
+  /**
+   * Runs `attempt` once pacing allows and `admit` lets delivery `deliveryId` through;
+   * resolves with its result, or with the reason it was parked instead.
+   */
+  run<T>(deliveryId: string, attempt: () => Promise<T>): Promise<T | ParkReason>
+  /** The destination is throttling: start no attempt for `ms`. */
+  throttle(ms: number): void
+}
+
+/** A gate with no pacing, for test sends: only shutdown parks. */
+export function directGate(isShuttingDown: () => boolean): DeliveryGate {
+  return {
+    async run(_id, attempt) {
+      return isShuttingDown() ? 'shutdown' : attempt()
+    },
+    throttle() {},
+  }
+}
+
+interface Waiting {
+  readonly park: (reason: ParkReason) => void
+  /** Set while the attempt waits for the minute window. */
+  minuteSlot?: (granted: boolean) => void
+}
+
+/**
+ * The queue of one integration: p-queue bounds the attempts in flight and the starts per
+ * rolling second; a second p-queue in front of the send bounds the starts per rolling
+ * minute. `throttle()` pauses the lane (a 429's Retry-After) without touching other
+ * integrations, and `cancel()` parks everything still waiting (circuit open, integration
+ * disabled, shutdown).
+ */
+export class IntegrationLane implements DeliveryGate {
+  /** The pacing this lane was built with. */
+  readonly pacing: ResolvedPacing
+  readonly #queue: PQueue
+  readonly #minute: PQueue | undefined
+  readonly #admit: (deliveryId: string) => ParkReason | undefined
+  readonly #waiting = new Set<Waiting>()
+  #resumeAt = 0
+  #resumeTimer: ReturnType<typeof setTimeout> | undefined
+
+  /** @param admit says whether a delivery may make an attempt now, or why it is parked */
+  constructor(pacing: ResolvedPacing, admit: (deliveryId: string) => ParkReason | undefined) {
+    this.pacing = pacing
+    this.#admit = admit
+    this.#queue = new PQueue({
+      concurrency: pacing.concurrency,
+      ...(pacing.perSecond === null ? {} : { intervalCap: pacing.perSecond, interval: 1000, strict: true }),
+    })
+    this.#minute =
+      pacing.perMinute === null
+        ? undefined
+        : new PQueue({ intervalCap: pacing.perMinute, interval: 60_000, strict: true })
+  }
+
+  /** Attempts waiting for a slot. */
+  get waiting(): number {
+    return this.#waiting.size
+  }
+
+  /** Attempts holding a slot (in flight). */
+  get running(): number {
+    return this.#queue.pending
+  }
+
+  run<T>(deliveryId: string, attempt: () => Promise<T>): Promise<T | ParkReason> {
+    return new Promise<T | ParkReason>((resolve, reject) => {
+      const waiting: Waiting = { park: resolve }
+      this.#waiting.add(waiting)
+      this.#queue
+        .add(async () => {
+          if (this.#minute && !(await this.#minuteSlot(waiting))) return
+          if (!this.#waiting.delete(waiting)) return
+          const parked = this.#admit(deliveryId)
+          if (parked !== undefined) return resolve(parked)
+          // The slot is held until the attempt settles: that is the concurrency limit.
+          await attempt().then(resolve, reject)
+        })
+        .catch(reject)
+    })
+  }
+
+  throttle(ms: number): void {
+    const until = Date.now() + ms
+    if (until <= this.#resumeAt) return
+    this.#resumeAt = until
+    this.#queue.pause()
+    clearTimeout(this.#resumeTimer)
+    this.#resumeTimer = setTimeout(() => {
+      this.#resumeTimer = undefined
+      this.#queue.start()
+    }, ms)
+  }
+
+  /** Parks every attempt still waiting for a slot with `reason`. Attempts in flight go on. */
+  cancel(reason: ParkReason): void {
+    const waiting = [...this.#waiting]
+    this.#waiting.clear()
+    this.#queue.clear()
+    this.#minute?.clear()
+    for (const entry of waiting) {
+      entry.minuteSlot?.(false)
+      entry.park(reason)
+    }
+  }
+
+  /** Parks what waits and stops the throttle timer. */
+  close(): void {
+    clearTimeout(this.#resumeTimer)
+    this.#resumeTimer = undefined
+    this.cancel('shutdown')
+    this.#queue.start()
+  }
+
+  // Resolves true once the minute window has room, false if cancel() parked the attempt.
+  #minuteSlot(waiting: Waiting): Promise<boolean> {
+    const minute = this.#minute as PQueue
+    return new Promise((resolve) => {
+      waiting.minuteSlot = resolve
+      void minute.add(() => {
+        if (this.#waiting.has(waiting)) resolve(true)
+      })
+    })
+  }
+}
