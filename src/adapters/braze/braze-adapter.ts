@@ -29,8 +29,9 @@ export interface BrazeAdapterOptions {
  * Braze's published limits of `/users/track` (_includes/rate_limits.md, api_limits.md): since
  * 2024-10-28 a base limit of 3,000 requests per 3 seconds per workspace (an older version of
  * the docs says 50,000 per minute; accounts on "Monthly Active Users CY 24-25" get their own
- * hourly and burst limits), and at most 75 events per request. Exported for pacing; the
- * router does not pace requests by itself yet.
+ * hourly and burst limits), and at most 75 events per request. Integrations of the adapter
+ * are paced at 1,000 requests per rolling second by default, which keeps any 3 seconds within
+ * 3,000; set an integration's `pacing` for a workspace with other limits.
  */
 export const BRAZE_LIMITS = Object.freeze({
   usersTrack: Object.freeze({ limit: 3000, intervalMs: 3000, maxEventsPerRequest: 75 }),
@@ -109,6 +110,7 @@ export function brazeAdapter(options: BrazeAdapterOptions = {}): Adapter<BrazeCo
     type,
     configSchema: brazeConfigSchema,
     secretFields: ['apiKey'],
+    pacing: { perSecond: BRAZE_LIMITS.usersTrack.limit / (BRAZE_LIMITS.usersTrack.intervalMs / 1000) },
     buildRequest: ({ event, config }) => {
       assertPropertyNames(event.payload)
       const eventObject: Record<string, unknown> = {

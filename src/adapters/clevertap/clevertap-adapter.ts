@@ -35,8 +35,9 @@ export interface CleverTapAdapterOptions {
  * window: at most 15 requests in flight per account (api-request-limit: beyond it, 429 "Too
  * many concurrent requests"; "CleverTap does not enforce rate limits based on specific time
  * frames"). Also at most 1000 records per request, property names up to 120 characters and
- * values up to 512 (upload-events-api, platform-considerations). Exported for a later pacing
- * feature; the router does not limit concurrency by itself yet.
+ * values up to 512 (upload-events-api, platform-considerations). Integrations of the adapter
+ * keep at most 15 requests in flight by default (their `pacing.concurrency`); lower it when
+ * several integrations share one CleverTap account.
  */
 export const CLEVERTAP_LIMITS = Object.freeze({
   upload: Object.freeze({
@@ -89,6 +90,7 @@ export function clevertapAdapter(options: CleverTapAdapterOptions = {}): Adapter
     type,
     configSchema: cleverTapConfigSchema,
     secretFields: ['passcode'],
+    pacing: { concurrency: CLEVERTAP_LIMITS.upload.maxConcurrentRequests },
     buildRequest: ({ event, config }) => {
       const record = {
         ...identifierOf(event.payload, config),

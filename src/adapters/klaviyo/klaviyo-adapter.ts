@@ -26,7 +26,8 @@ export interface KlaviyoAdapterOptions {
 /**
  * Klaviyo's published rate limits of Create Event (create_event.json, `x-klaviyo-ratelimit`:
  * burst `350/s`, steady `3500/m`), per account (shared by every private key of the account),
- * fixed windows. Exported for pacing; the router does not pace requests by itself yet.
+ * fixed windows. Integrations of the adapter are paced by them by default (rolling windows,
+ * which never exceed fixed ones); set an integration's `pacing` for an account with other limits.
  */
 export const KLAVIYO_RATE_LIMITS = Object.freeze({
   createEvent: Object.freeze({
@@ -87,6 +88,10 @@ export function klaviyoAdapter(options: KlaviyoAdapterOptions = {}): Adapter<Kla
     type,
     configSchema: klaviyoConfigSchema,
     secretFields: ['apiKey'],
+    pacing: {
+      perSecond: KLAVIYO_RATE_LIMITS.createEvent.burst.limit,
+      perMinute: KLAVIYO_RATE_LIMITS.createEvent.steady.limit,
+    },
     buildRequest: ({ event, config, delivery }) => {
       const name = event.outgoingName
       if (Array.from(name).length > MAX_METRIC_NAME_LENGTH) {

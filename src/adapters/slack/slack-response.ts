@@ -17,6 +17,15 @@ import { destinationReason } from '../shared/destination-reason.js'
 const REVOKED =
   'the webhook URL was revoked or its Slack app removed; create a new webhook and update `webhookUrl`'
 
+/** Errors after which the webhook URL can never work again: the router disables the integration. */
+const GONE: ReadonlySet<string> = new Set([
+  'no_service',
+  'invalid_token',
+  'no_active_hooks',
+  'channel_not_found',
+  'channel_is_archived',
+])
+
 /** What each known error string means for the integration owner. */
 const HINTS: ReadonlyMap<string, string> = new Map([
   ['invalid_payload', 'Slack could not read the message body'],
@@ -48,7 +57,8 @@ export function slackErrorText(body: string): string | undefined {
 
 /**
  * Classifies an incoming webhook response. Any 2xx succeeds (Slack answers 200 `ok`).
- * Otherwise the default applies: 400, 403, 404 and 410 fail at once, 429 is retried after
+ * Otherwise the default applies: 400, 403, 404 and 410 fail at once (a revoked webhook,
+ * deleted or archived channel also disables the integration), 429 is retried after
  * `Retry-After`, 5xx such as 500 `rollup_error` with backoff. The reason carries Slack's
  * error string and what it means, trimmed to 300 characters; never the URL.
  */
@@ -58,5 +68,8 @@ export function classifySlackResponse(response: TransportResponse): ResponseClas
   const error = slackErrorText(response.body)
   const hint = error === undefined ? undefined : HINTS.get(error)
   const reason = destinationReason([base.reason, error, hint])
+  if (base.outcome === 'fail' && error !== undefined && GONE.has(error)) {
+    return { outcome: 'fail', reason, disableIntegration: true }
+  }
   return { ...base, reason }
 }

@@ -163,12 +163,11 @@ function createWebhookConfigSchema(requireHttps: boolean): z.ZodType<WebhookConf
  */
 function classifyWebhookResponse(response: TransportResponse): ResponseClassification {
   // Standard Webhooks: 410 Gone => the receiver wants no more webhooks; disable the endpoint.
-  // For now the delivery fails for good; disabling the integration is the router's job.
   if (response.status === 410) {
     return {
       outcome: 'fail',
-      reason:
-        'HTTP 410 Gone: the endpoint is gone and no longer accepts webhooks; update or disable the integration',
+      reason: 'HTTP 410 Gone: the endpoint is gone and no longer accepts webhooks',
+      disableIntegration: true,
     }
   }
   return classifyHttpResponse(response)

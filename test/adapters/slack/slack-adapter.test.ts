@@ -140,20 +140,28 @@ describe('slackAdapter over HTTP (msw, default transport)', () => {
   })
 
   it.each([
-    [400, 'invalid_payload', 'Slack could not read the message body'],
-    [403, 'action_prohibited', 'the workspace restricts posting through this webhook'],
-    [404, 'channel_not_found', "the webhook's channel no longer exists"],
-    [404, 'no_service', 'the webhook URL was revoked'],
-    [410, 'channel_is_archived', "the webhook's channel is archived"],
-  ])('fails at once on %i %s, saying what it means', async (status, text, hint) => {
-    answers = [() => plain(status, text)]
-    const result = await deliverFailed()
-    expect(result).toMatchObject({ reason: 'not_retryable', attempts: 1 })
-    expect(result.error).toMatchObject({ code: 'ERR_HTTP_STATUS', status, retryable: false })
-    expect(result.error.message).toContain(
-      `https://hooks.slack.com answered ${status} (HTTP ${status}: ${text}: ${hint}`,
-    )
-  })
+    [400, 'invalid_payload', 'Slack could not read the message body', false],
+    [403, 'action_prohibited', 'the workspace restricts posting through this webhook', false],
+    [404, 'channel_not_found', "the webhook's channel no longer exists", true],
+    [404, 'no_service', 'the webhook URL was revoked', true],
+    [410, 'channel_is_archived', "the webhook's channel is archived", true],
+  ])(
+    'fails at once on %i %s, saying what it means (disables the integration: %s)',
+    async (status, text, hint, gone) => {
+      answers = [() => plain(status, text)]
+      const result = await deliverFailed()
+      expect(result).toMatchObject({ reason: 'not_retryable', attempts: 1 })
+      expect(result.error).toMatchObject({
+        code: 'ERR_HTTP_STATUS',
+        status,
+        retryable: false,
+        disablesIntegration: gone,
+      })
+      expect(result.error.message).toContain(
+        `https://hooks.slack.com answered ${status} (HTTP ${status}: ${text}: ${hint}`,
+      )
+    },
+  )
 
   it('retries a 429 after Retry-After, then succeeds with the same message', async () => {
     answers = [() => plain(429, 'rate_limited', { 'retry-after': '1' })]
@@ -190,6 +198,7 @@ describe('slackAdapter.classifyResponse', () => {
     ).toEqual({
       outcome: 'fail',
       reason: expect.stringMatching(/^HTTP 403: invalid_token: the webhook URL was revoked/),
+      disableIntegration: true,
     })
     expect(classifySlackResponse({ status: 404, headers: {}, body: 'constructor' })).toEqual({
       outcome: 'fail',

@@ -231,10 +231,11 @@ describe('webhookAdapter options', () => {
 describe('webhookAdapter.classifyResponse', () => {
   const context = makeContext({ url: URL })
 
-  it('fails for good on 410 Gone, saying the endpoint is gone', () => {
+  it('fails for good on 410 Gone, saying the endpoint is gone, and asks to disable the integration', () => {
     expect(adapter.classifyResponse(response(410), context)).toEqual({
       outcome: 'fail',
       reason: expect.stringMatching(/^HTTP 410 Gone: the endpoint is gone/),
+      disableIntegration: true,
     })
   })
 
