@@ -150,7 +150,13 @@ export type {
   TestSendOptions,
   TestSendResult,
 } from './subscriptions/subscription-store.js'
-export { type KyTransportOptions, kyTransport } from './transport/ky-transport.js'
+export { type BlockedAddress, classifyAddress } from './transport/address-policy.js'
+export { type KyTransport, type KyTransportOptions, kyTransport } from './transport/ky-transport.js'
+export {
+  createNetworkGuard,
+  type NetworkGuard,
+  type NetworkGuardOptions,
+} from './transport/network-guard.js'
 export type {
   Transport,
   TransportRequest,

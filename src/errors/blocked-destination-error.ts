@@ -1,8 +1,11 @@
 import { EventRouterError } from './event-router-error.js'
 
 /**
- * Why a destination address was refused: the name of the special-purpose range it is in
- * (IANA special-purpose address registries), e.g. `loopback`, `private`, `link-local`.
+ * Why a destination address was refused: the kind of special-purpose range it is in (IANA
+ * special-purpose address registries), e.g. `loopback`, `private`, `link-local`. IPv6 forms
+ * that embed an IPv4 address report the range of that IPv4 address; `ipv4-translated` covers
+ * the translation forms that are refused outright, and `reserved` everything else that is not
+ * globally reachable. See `classifyAddress()` and docs/network-security.md.
  */
 export type BlockedRange =
   | 'unspecified'
@@ -18,7 +21,6 @@ export type BlockedRange =
   | 'unique-local'
   | 'site-local'
   | 'ipv4-translated'
-  | 'no-address'
 
 /**
  * A transport refused to connect to a destination because its address is in a range the
