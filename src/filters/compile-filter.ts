@@ -1,5 +1,5 @@
 import { InvalidFilterError } from '../errors/invalid-filter-error.js'
-import { compileFastPath, type FastTest } from './fast-paths.js'
+import { compileFastPath, type FastTest, intersectRanges, type NumberRange, rangeOf } from './fast-paths.js'
 import type { Filter, FilterPredicate, FilterValue } from './filter.js'
 import {
   type FieldOperator,
@@ -30,11 +30,13 @@ type Operators = { readonly [operator: string]: Operand }
  * a value test (with whether arrays at the end of the path are searched), or a negation or a
  * conjunction of such conditions. `$ne`, `$nin`, `$not` and `$exists: false` are negations of
  * the whole path condition, so `{ tags: { $ne: 'vip' } }` fails when any tag is `vip`.
+ * `fast`, when present, says the same for payloads where the path meets no array, in a shape
+ * that fast-paths.ts fuses into one closure.
  */
 type Condition =
   | { readonly kind: 'test'; readonly test: Predicate; readonly expand: boolean; readonly fast?: FastTest }
   | { readonly kind: 'not'; readonly conditions: readonly Condition[] }
-  | { readonly kind: 'and'; readonly conditions: readonly Condition[] }
+  | { readonly kind: 'and'; readonly conditions: readonly Condition[]; readonly fast?: FastTest }
 
 /**
  * Compiles a filter that passed {@link parseFilter} into a predicate over payloads, once: the
@@ -76,7 +78,26 @@ function compileOperators(operators: Operators): Condition[] {
     if (!isFieldOperator(operator)) throw unparsed(operator)
     if (operator !== '$options') conditions.push(compileOperator(operator, operand, operators))
   }
-  return conditions
+  return mergeRanges(conditions)
+}
+
+/**
+ * `{ $gte: 100, $lte: 20000 }` on a number is one range test instead of two reads and two
+ * calls. Only where no array is met: on `[50, 30000]` each comparison finds its own element
+ * (MongoDB), so arrays go to the two conditions' general walks, and-ed.
+ */
+function mergeRanges(conditions: Condition[]): Condition[] {
+  const ranges = conditions.filter((condition) => rangeTest(condition) !== undefined)
+  if (ranges.length < 2) return conditions
+  const range = ranges.map((condition) => rangeTest(condition)!).reduce(intersectRanges)
+  const merged: Condition = { kind: 'and', conditions: ranges, fast: { kind: 'range', range } }
+  const at = conditions.indexOf(ranges[0]!)
+  const rest = conditions.filter((condition) => !ranges.includes(condition))
+  return [...rest.slice(0, at), merged, ...rest.slice(at)]
+}
+
+function rangeTest(condition: Condition): NumberRange | undefined {
+  return condition.kind === 'test' && condition.fast?.kind === 'range' ? condition.fast.range : undefined
 }
 
 /** compileFilter trusts parseFilter's checks, but never compiles an operator it does not know. */
@@ -97,7 +118,7 @@ function compileOperator(operator: FieldOperator, operand: Operand, siblings: Op
     case '$lte': {
       const test = comparisonTest(operator, operand as number | string | boolean)
       return typeof operand === 'number'
-        ? { kind: 'test', test, expand: true, fast: { kind: 'compare', operator, operand } }
+        ? { kind: 'test', test, expand: true, fast: { kind: 'range', range: rangeOf(operator, operand) } }
         : valueCondition(test, true)
     }
     case '$in':
@@ -158,10 +179,22 @@ function atPath(path: string, condition: Condition): Predicate {
         ? general
         : (compileFastPath(path, condition.fast, general) ?? general)
     }
-    case 'not':
+    case 'not': {
+      const [only] = condition.conditions
+      // `$ne`, `$nin`: the fused closure negates its own answer, saving a call.
+      if (condition.conditions.length === 1 && only?.kind === 'test' && only.fast !== undefined) {
+        const general = compilePath(path, only.test, only.expand)
+        const fused = compileFastPath(path, only.fast, general, true)
+        if (fused !== undefined) return fused
+      }
       return not(allOf(condition.conditions.map((inner) => atPath(path, inner))))
-    case 'and':
-      return allOf(condition.conditions.map((inner) => atPath(path, inner)))
+    }
+    case 'and': {
+      const general = allOf(condition.conditions.map((inner) => atPath(path, inner)))
+      return condition.fast === undefined
+        ? general
+        : (compileFastPath(path, condition.fast, general) ?? general)
+    }
   }
 }
 

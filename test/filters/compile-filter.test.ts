@@ -2,7 +2,7 @@ import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { InvalidFilterError } from '../../src/errors/invalid-filter-error.js'
 import { compileFilter } from '../../src/filters/compile-filter.js'
-import { compileFastPath, type FastTest } from '../../src/filters/fast-paths.js'
+import { compileFastPath, type FastTest, rangeOf } from '../../src/filters/fast-paths.js'
 import type { Filter } from '../../src/filters/filter.js'
 import { parseFilter } from '../../src/filters/parse-filter.js'
 import { compilePath } from '../../src/filters/path.js'
@@ -403,10 +403,10 @@ describe('compileFilter: fused closures for the common shapes', () => {
     { fast: { kind: 'equals', literal: 'x' }, test: equalsTest('x') },
     { fast: { kind: 'equals', literal: 1 }, test: equalsTest(1) },
     { fast: { kind: 'in', values: new Set(['x', 1, true]) }, test: inTest(['x', 1, true]) },
-    { fast: { kind: 'compare', operator: '$gte', operand: 1 }, test: comparisonTest('$gte', 1) },
-    { fast: { kind: 'compare', operator: '$gt', operand: 1 }, test: comparisonTest('$gt', 1) },
-    { fast: { kind: 'compare', operator: '$lt', operand: 1 }, test: comparisonTest('$lt', 1) },
-    { fast: { kind: 'compare', operator: '$lte', operand: 1 }, test: comparisonTest('$lte', 1) },
+    { fast: { kind: 'range', range: rangeOf('$gte', 1) }, test: comparisonTest('$gte', 1) },
+    { fast: { kind: 'range', range: rangeOf('$gt', 1) }, test: comparisonTest('$gt', 1) },
+    { fast: { kind: 'range', range: rangeOf('$lt', 1) }, test: comparisonTest('$lt', 1) },
+    { fast: { kind: 'range', range: rangeOf('$lte', 1) }, test: comparisonTest('$lte', 1) },
   ]
   const leaf = fc.oneof(
     fc.constantFrom('x', 'y', 0, 1, 2, true, false, null),
@@ -435,6 +435,46 @@ describe('compileFilter: fused closures for the common shapes', () => {
         )
       }
     }
+  })
+
+  it('negated ($ne, $nin), agree with the negated general path walk', () => {
+    for (const path of paths) {
+      for (const { fast: spec, test } of fast) {
+        const general = compilePath(path, test, true)
+        const fused = compileFastPath(path, spec, general, true)
+        fc.assert(
+          fc.property(document, (payload) => {
+            expect(fused!(payload)).toBe(!general(payload))
+          }),
+          { seed: 12, numRuns: 300 },
+        )
+      }
+    }
+  })
+
+  it('merge comparisons on one path into one range, and still search arrays per comparison', () => {
+    const bounds = fc.constantFrom(0, 1, 2)
+    const operator = fc.constantFrom('$gt', '$gte', '$lt', '$lte')
+    fc.assert(
+      fc.property(
+        fc.uniqueArray(fc.tuple(operator, bounds), { minLength: 2, maxLength: 4, selector: ([op]) => op }),
+        document,
+        (comparisons, payload) => {
+          const operators = Object.fromEntries(comparisons)
+          const separate = comparisons.map(([op, operand]) =>
+            compilePath('a', comparisonTest(op, operand), true),
+          )
+          const expected = separate.every((predicate) => predicate(payload))
+          expect(compileFilter(parseFilter({ a: operators }))(payload)).toBe(expected)
+        },
+      ),
+      { seed: 13, numRuns: 500 },
+    )
+    // Each comparison finds its own element, as in MongoDB.
+    expect(compileFilter(parseFilter({ coins: { $gte: 100, $lte: 200 } }))({ coins: [50, 300] })).toBe(true)
+    expect(compileFilter(parseFilter({ coins: { $gte: 100, $lte: 200 } }))({ coins: 300 })).toBe(false)
+    expect(compileFilter(parseFilter({ coins: { $gt: 1, $gte: 1 } }))({ coins: 1 })).toBe(false)
+    expect(compileFilter(parseFilter({ coins: { $lt: 1, $lte: 1 } }))({ coins: 1 })).toBe(false)
   })
 
   it('are not used for paths with built-in or numeric names, or longer than two keys', () => {

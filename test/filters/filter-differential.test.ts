@@ -35,8 +35,10 @@ import { parseFilter } from '../../src/filters/parse-filter.js'
 // the default import as the module object, whose `default` is the same function at runtime.
 const siftTester = sift.default
 
-const SEED = 20_240_611
-const RUNS = 2_000
+// FILTER_DIFF_RUNS=20000 FILTER_DIFF_SEED=<n> npx vitest run test/filters/filter-differential.test.ts --testTimeout=600000
+// compares more (or other) filters locally, e.g. after a change to the compiler.
+const SEED = Number(process.env.FILTER_DIFF_SEED ?? 20_240_611)
+const RUNS = Number(process.env.FILTER_DIFF_RUNS ?? 2_000)
 
 type Json = FilterValue
 
@@ -260,6 +262,15 @@ const flatFilter = fc
                 operandFor(path, comparable),
               )
               .map(([operator, operand]) => ({ [operator]: operand })),
+            // Two bounds on one path, which compileFilter merges into one range test.
+            fc
+              .tuple(
+                fc.constantFrom('$gt', '$gte'),
+                operandFor(path, comparable),
+                fc.constantFrom('$lt', '$lte'),
+                operandFor(path, comparable),
+              )
+              .map(([low, lowOperand, high, highOperand]) => ({ [low]: lowOperand, [high]: highOperand })),
             fc
               .tuple(fc.constantFrom('$in', '$nin'), fc.array(operandFor(path, scalar), { maxLength: 3 }))
               .map(([operator, operand]) => ({ [operator]: operand })),
