@@ -53,3 +53,9 @@ export const subscriptionPatchSchema = z.strictObject({
   eventNamePrefix: fields.eventNamePrefix.optional(),
   enabled: fields.enabled.optional(),
 })
+
+/** The query of `list()`: strict, so that a misspelt key does not silently list everything. */
+export const subscriptionQuerySchema = z.strictObject({
+  event: z.string().optional(),
+  integrationId: z.string().optional(),
+})

@@ -16,7 +16,11 @@ import type {
   SubscriptionPatch,
   SubscriptionQuery,
 } from './subscription.js'
-import { subscriptionInputSchema, subscriptionPatchSchema } from './subscription-schema.js'
+import {
+  subscriptionInputSchema,
+  subscriptionPatchSchema,
+  subscriptionQuerySchema,
+} from './subscription-schema.js'
 
 /** What `router.subscriptions` offers. Every rejected call throws a typed error and changes nothing. */
 export interface Subscriptions {
@@ -28,7 +32,10 @@ export interface Subscriptions {
   remove(id: string): void
   /** The subscription with this id, or `undefined`. */
   get(id: string): Subscription | undefined
-  /** Subscriptions in creation order, optionally only those of an event or an integration. */
+  /**
+   * Subscriptions in creation order, optionally only those of an event or an integration.
+   * Throws `ValidationError` for a query with other keys or values that are not strings.
+   */
   list(query?: SubscriptionQuery): Subscription[]
   /** Enables a subscription. */
   enable(id: string): Subscription
@@ -179,7 +186,16 @@ export class SubscriptionStore implements Subscriptions {
     return this.#records.get(id)?.subscription
   }
 
-  list(query: SubscriptionQuery = {}): Subscription[] {
+  list(query?: SubscriptionQuery): Subscription[] {
+    return this.#select(
+      query === undefined ? {} : parseInput(subscriptionQuerySchema, query, 'subscription query'),
+    )
+  }
+
+  #select(query: {
+    readonly event?: string | undefined
+    readonly integrationId?: string | undefined
+  }): Subscription[] {
     const result: Subscription[] = []
     for (const { subscription } of this.#records.values()) {
       if (query.integrationId !== undefined && subscription.integrationId !== query.integrationId) continue
@@ -221,7 +237,7 @@ export class SubscriptionStore implements Subscriptions {
 
   /** Ids of the subscriptions that deliver to an integration. */
   usersOf(integrationId: string): string[] {
-    return this.list({ integrationId }).map((subscription) => subscription.id)
+    return this.#select({ integrationId }).map((subscription) => subscription.id)
   }
 
   #assertIntegration(integrationId: string): void {

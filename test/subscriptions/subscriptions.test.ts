@@ -87,6 +87,19 @@ describe('router.subscriptions', () => {
     expect(ids(router.subscriptions.list({ event: 'c.d', integrationId: 'crm' }))).toEqual([c.id, d.id])
   })
 
+  // Found by the public API fuzz suite (issue #5): list(null) threw a TypeError once a
+  // subscription existed, and a misspelt key listed everything.
+  it('rejects a query that is not { event?, integrationId? } with a ValidationError', () => {
+    const { router } = createRouter()
+    router.subscriptions.create({ event: 'a.b', integrationId: 'crm' })
+    for (const query of [null, 5, 'a.b', { integration: 'crm' }, { event: 5 }]) {
+      expect(() => router.subscriptions.list(query as never)).toThrow(ValidationError)
+    }
+    expect(() => router.subscriptions.list({ integration: 'crm' } as never)).toThrow(
+      /integration: unknown field/,
+    )
+  })
+
   it('keeps a copy of the filter: mutating the caller object changes nothing', () => {
     const { router } = createRouter()
     const filter = { coins: { $gte: 100 } }
