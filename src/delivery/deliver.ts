@@ -411,7 +411,18 @@ async function send(
   request: TransportRequest,
   signal: AbortSignal,
 ): Promise<TransportResponse> {
-  return transport.send(request, { signal })
+  const response = await transport.send(request, { signal })
+  if (
+    response === null ||
+    typeof response !== 'object' ||
+    !Number.isInteger(response.status) ||
+    typeof response.body !== 'string' ||
+    response.headers === null ||
+    typeof response.headers !== 'object'
+  ) {
+    throw new TypeError('the transport resolved something that is not a response ({ status, headers, body })')
+  }
+  return response
 }
 
 // A retry wait ends early when close() begins: the delivery is then dead-lettered, not retried.

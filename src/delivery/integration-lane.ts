@@ -44,14 +44,23 @@ export class IntegrationLane implements DeliveryGate {
   readonly #queue: PQueue
   readonly #minute: PQueue | undefined
   readonly #admit: (deliveryId: string) => ParkReason | undefined
+  readonly #onThrottle: (pauseMs: number) => void
   readonly #waiting = new Set<Waiting>()
   #resumeAt = 0
   #resumeTimer: ReturnType<typeof setTimeout> | undefined
 
-  /** @param admit says whether a delivery may make an attempt now, or why it is parked */
-  constructor(pacing: ResolvedPacing, admit: (deliveryId: string) => ParkReason | undefined) {
+  /**
+   * @param admit says whether a delivery may make an attempt now, or why it is parked
+   * @param onThrottle told when a throttled answer pauses (or extends the pause of) the lane
+   */
+  constructor(
+    pacing: ResolvedPacing,
+    admit: (deliveryId: string) => ParkReason | undefined,
+    onThrottle: (pauseMs: number) => void = () => {},
+  ) {
     this.pacing = pacing
     this.#admit = admit
+    this.#onThrottle = onThrottle
     this.#queue = new PQueue({
       concurrency: pacing.concurrency,
       ...(pacing.perSecond === null ? {} : { intervalCap: pacing.perSecond, interval: 1000, strict: true }),
@@ -99,6 +108,7 @@ export class IntegrationLane implements DeliveryGate {
       this.#resumeTimer = undefined
       this.#queue.start()
     }, ms)
+    this.#onThrottle(ms)
   }
 
   /** Parks every attempt still waiting for a slot with `reason`. Attempts in flight go on. */

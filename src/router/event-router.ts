@@ -656,7 +656,11 @@ export class EventRouter<C extends Catalog | undefined = undefined> {
       lane.pacing.perMinute !== pacing.perMinute
     ) {
       // Attempts already queued in the old lane stay there and drain at the old pace.
-      lane = new IntegrationLane(pacing, (deliveryId) => this.#admit(id, deliveryId))
+      lane = new IntegrationLane(
+        pacing,
+        (deliveryId) => this.#admit(id, deliveryId),
+        (pauseMs) => this.#notify('integrationThrottled', { integrationId: id, pauseMs }),
+      )
       this.#lanes.set(id, lane)
     }
     return lane
