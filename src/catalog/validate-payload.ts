@@ -18,11 +18,30 @@ export function validatePayload(
   payload: unknown,
   eventName: string,
 ): Record<string, unknown> {
-  const result = schema.safeParse(payload, { error: payloadIssueMessage })
-  if (result.success) return result.data as Record<string, unknown>
-  throw new ValidationError(`payload of \`${eventName}\``, toPayloadIssues(result.error, schema), {
-    cause: result.error,
-  })
+  const what = `payload of \`${eventName}\``
+  let issues: ValidationIssue[]
+  let cause: unknown
+  try {
+    const result = schema.safeParse(payload, { error: payloadIssueMessage })
+    if (result.success) return result.data as Record<string, unknown>
+    // Issue messages are built lazily, from the payload: this may throw too.
+    issues = toPayloadIssues(result.error, schema)
+    cause = result.error
+  } catch (error) {
+    // zod reads the payload's properties: a getter or Proxy trap that throws ends up here.
+    const reason = error instanceof Error ? error.message : 'a value was thrown'
+    throw new ValidationError(
+      what,
+      [
+        {
+          path: 'payload',
+          message: `could not be read (a getter or Proxy threw: ${reason}); emit plain data`,
+        },
+      ],
+      { cause: error },
+    )
+  }
+  throw new ValidationError(what, issues, { cause })
 }
 
 function toPayloadIssues(error: z.ZodError, schema: z.ZodType): ValidationIssue[] {

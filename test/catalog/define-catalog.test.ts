@@ -128,6 +128,25 @@ describe('defineCatalog', () => {
       expect(error.cause).toBeInstanceOf(z.ZodError)
     })
 
+    // Found by the public API fuzz suite (issue #5): emit() with such payloads threw the host's error.
+    it('rejects a payload whose getter throws, or holding a revoked Proxy, with a ValidationError', () => {
+      const hostile = new Error('getter')
+      const getter = Object.defineProperty({}, 'coins', {
+        enumerable: true,
+        get() {
+          throw hostile
+        },
+      })
+      const error = thrown(() => createCatalog().validatePayload('wallet.coins_rewarded', getter))
+      expect(error.issues).toEqual([{ path: 'payload', message: expect.stringContaining('getter') }])
+      expect(error.cause).toBe(hostile)
+      const { proxy, revoke } = Proxy.revocable({}, {})
+      revoke()
+      expect(
+        thrown(() => createCatalog().validatePayload('wallet.coins_rewarded', { coins: proxy })).field,
+      ).toBe('payload.coins')
+    })
+
     it('rejects a payload that is not an object', () => {
       expect(thrown(() => createCatalog().validatePayload('shop.order', 'x')).issues).toEqual([
         { path: 'payload', message: 'expected an object, got string "x"' },
