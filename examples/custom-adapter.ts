@@ -9,7 +9,7 @@
 import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { z } from 'zod'
-import { classifyHttpResponse, defineAdapter, EventRouter } from '../src/index.js'
+import { classifyHttpResponse, defineAdapter, EventRouter, kyTransport } from '../src/index.js'
 import { checkAdapterConformance } from '../src/testing/index.js'
 
 // 1. The adapter: a config schema (its type flows into buildRequest), a request builder,
@@ -81,7 +81,11 @@ const report = await checkAdapterConformance({
 for (const check of report.checks) console.log(`${check.ok ? 'pass' : 'FAIL'}  ${check.name}`)
 
 // 4. Use it like any built-in adapter.
-const router = new EventRouter({ adapters: [acmeCrmAdapter] })
+const router = new EventRouter({
+  adapters: [acmeCrmAdapter],
+  // The stand-in listens on 127.0.0.1, which the transport refuses by default (SSRF guard).
+  transport: kyTransport({ allowedAddresses: ['127.0.0.1'] }),
+})
 router.integrations.add({ id: 'acme', type: 'acme-crm', config })
 router.subscriptions.create({ event: 'coupon.created', integrationId: 'acme', eventNamePrefix: 'Loyalty ' })
 const [result] = await router.emit('coupon.created', { code: 'LOYAL-7Q2K', customer: { id: 'cus_981' } })

@@ -12,7 +12,13 @@ import { createServer, type IncomingMessage } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { Webhook } from 'standardwebhooks'
 import { loyaltyCatalog } from '../src/catalogs/loyalty/index.js'
-import { type DeliveryResult, EventRouter, klaviyoAdapter, webhookAdapter } from '../src/index.js'
+import {
+  type DeliveryResult,
+  EventRouter,
+  klaviyoAdapter,
+  kyTransport,
+  webhookAdapter,
+} from '../src/index.js'
 
 const SECRET = 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw'
 const KLAVIYO_KEY = 'pk_demo0123456789abcdef0123456789ab'
@@ -59,6 +65,8 @@ const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
 const router = new EventRouter({
   adapters: [webhookAdapter(), klaviyoAdapter()],
   catalog: loyaltyCatalog,
+  // The stand-ins listen on 127.0.0.1, which the transport refuses by default (SSRF guard).
+  transport: kyTransport({ allowedAddresses: ['127.0.0.1'] }),
   timeoutMs: 2_000,
   retry: { retries: 5, minTimeout: 100, factor: 2, maxTimeout: 1_000 },
 })

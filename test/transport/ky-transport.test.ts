@@ -7,7 +7,18 @@ import { MAX_RESPONSE_BODY_BYTES } from '../../src/transport/read-body.js'
 import type { TransportRequest } from '../../src/transport/transport.js'
 import { describeTransportContract, startTestServer, type TestServer } from './transport-contract.js'
 
-describeTransportContract('kyTransport()', () => kyTransport(), { maxResponseBodyBytes: 64 * 1024 })
+// The test server listens on 127.0.0.1, which the address guard refuses by default
+// (test/transport/ssrf.test.ts). The contract runs through both ways of letting it in: the
+// guarded undici Agent with an allow-list, and the guard off (fetch's global dispatcher).
+const LOCAL = { allowedAddresses: ['127.0.0.1'] } as const
+describeTransportContract("kyTransport({ allowedAddresses: ['127.0.0.1'] })", () => kyTransport(LOCAL), {
+  maxResponseBodyBytes: 64 * 1024,
+})
+describeTransportContract(
+  'kyTransport({ allowPrivateNetworks: true })',
+  () => kyTransport({ allowPrivateNetworks: true }),
+  { maxResponseBodyBytes: 64 * 1024 },
+)
 
 const signal = () => new AbortController().signal
 const get = (url: string): TransportRequest => ({ method: 'GET', url, headers: {} })
@@ -26,7 +37,7 @@ describe('kyTransport', () => {
   it('reads at most maxResponseBodyBytes', async () => {
     const route = server.route((_request, response) => response.end('x'.repeat(5000)))
 
-    const response = await kyTransport({ maxResponseBodyBytes: 1000 }).send(get(route.url), {
+    const response = await kyTransport({ ...LOCAL, maxResponseBodyBytes: 1000 }).send(get(route.url), {
       signal: signal(),
     })
 
@@ -42,7 +53,7 @@ describe('kyTransport', () => {
           response.writeHead(503, { 'retry-after': '0' }).end('busy')
         })
 
-        const response = await kyTransport().send(
+        const response = await kyTransport(LOCAL).send(
           { method, url: route.url, headers: {} },
           { signal: signal() },
         )
@@ -58,7 +69,7 @@ describe('kyTransport', () => {
       })
       const client = ky.create({ retry: { limit: 5, methods: ['get', 'post'], statusCodes: [503] } })
 
-      await kyTransport({ ky: client }).send(
+      await kyTransport({ ...LOCAL, ky: client }).send(
         { ...get(route.url), method: 'POST', body: '{}' },
         { signal: signal() },
       )
@@ -78,7 +89,7 @@ describe('kyTransport', () => {
         setTimeout(() => response.end('slow but fine'), 300)
       })
 
-      const response = await kyTransport().send(get(route.url), { signal: signal() })
+      const response = await kyTransport(LOCAL).send(get(route.url), { signal: signal() })
 
       expect(response).toMatchObject({ status: 200, body: 'slow but fine' })
     })
@@ -89,7 +100,7 @@ describe('kyTransport', () => {
       })
       const client = ky.create({ timeout: 100 })
 
-      const response = await kyTransport({ ky: client }).send(get(route.url), { signal: signal() })
+      const response = await kyTransport({ ...LOCAL, ky: client }).send(get(route.url), { signal: signal() })
 
       expect(response).toMatchObject({ status: 200, body: 'slow but fine' })
     })
@@ -102,7 +113,7 @@ describe('kyTransport', () => {
     )
     const client = ky.create({ fetch: fetchSpy, headers: { 'user-agent': 'host-app/1.0' } })
 
-    const response = await kyTransport({ ky: client }).send(
+    const response = await kyTransport({ ...LOCAL, ky: client }).send(
       { method: 'POST', url: route.url, headers: { 'content-type': 'application/json' }, body: '{"a":1}' },
       { signal: signal() },
     )
@@ -113,6 +124,8 @@ describe('kyTransport', () => {
     expect(input).toBeInstanceOf(Request)
     expect((input as Request).url).toBe(route.url)
     expect(route.requests[0]?.headers['user-agent']).toBe('host-app/1.0') // the instance's own settings apply
+    // The guarded Agent reaches the custom fetch, which must pass it on for the guard to apply.
+    expect(fetchSpy.mock.calls[0]?.[1]).toHaveProperty('dispatcher')
     expect(route.requests[0]?.body).toBe('{"a":1}')
   })
 })

@@ -20,9 +20,20 @@ function track(transport: UndiciTransport): UndiciTransport {
 }
 afterAll(() => Promise.all(created.map((transport) => transport.close())))
 
-describeTransportContract('undiciTransport()', () => track(undiciTransport()), {
-  maxResponseBodyBytes: 65536,
-})
+// The test servers listen on 127.0.0.1, which the address guard refuses by default
+// (test/transport/ssrf.test.ts): every transport here allows it, through the guarded Agent.
+const LOCAL = { allowedAddresses: ['127.0.0.1'] } as const
+
+describeTransportContract(
+  "undiciTransport({ allowedAddresses: ['127.0.0.1'] })",
+  () => track(undiciTransport(LOCAL)),
+  { maxResponseBodyBytes: 65536 },
+)
+describeTransportContract(
+  'undiciTransport({ allowPrivateNetworks: true })',
+  () => track(undiciTransport({ allowPrivateNetworks: true })),
+  { maxResponseBodyBytes: 65536 },
+)
 
 const signal = () => new AbortController().signal
 const get = (url: string): TransportRequest => ({ method: 'GET', url, headers: {} })
@@ -108,7 +119,7 @@ describe('undiciTransport', () => {
     // undici waits one event-loop turn before reusing a socket with pipelining 1 (in case the
     // server closes it despite keep-alive), so back-to-back requests alternate over two.
     it('sends 200 sequential requests over at most two sockets', async () => {
-      const transport = track(undiciTransport())
+      const transport = track(undiciTransport(LOCAL))
 
       for (let i = 0; i < 200; i++) {
         const response = await transport.send(post(counting.url, `{"i":${i}}`), { signal: signal() })
@@ -121,7 +132,7 @@ describe('undiciTransport', () => {
     })
 
     it('opens at most `connections` sockets to one origin, however many requests are in flight', async () => {
-      const transport = track(undiciTransport({ connections: 4 }))
+      const transport = track(undiciTransport({ ...LOCAL, connections: 4 }))
 
       const responses = await Promise.all(
         Array.from({ length: 100 }, (_, i) =>
@@ -135,7 +146,7 @@ describe('undiciTransport', () => {
     })
 
     it('reuses the socket after a body of exactly the cap with its content-length', async () => {
-      const transport = track(undiciTransport({ maxResponseBodyBytes: 8 }))
+      const transport = track(undiciTransport({ ...LOCAL, maxResponseBodyBytes: 8 }))
       const sockets = new Set<Socket>()
       const route = server.route((request, response) => {
         sockets.add(request.socket)
@@ -153,7 +164,7 @@ describe('undiciTransport', () => {
 
   it('drops a multi-byte character cut in half by the cap', async () => {
     const route = server.route((_request, response) => response.end('abcé')) // é is 2 bytes
-    const transport = track(undiciTransport({ maxResponseBodyBytes: 4 }))
+    const transport = track(undiciTransport({ ...LOCAL, maxResponseBodyBytes: 4 }))
 
     const response = await transport.send(get(route.url), { signal: signal() })
 
@@ -162,7 +173,7 @@ describe('undiciTransport', () => {
 
   it('reads no body with maxResponseBodyBytes: 0', async () => {
     const route = server.route((_request, response) => response.end('ignored'))
-    const transport = track(undiciTransport({ maxResponseBodyBytes: 0 }))
+    const transport = track(undiciTransport({ ...LOCAL, maxResponseBodyBytes: 0 }))
 
     const response = await transport.send(get(route.url), { signal: signal() })
 
@@ -176,7 +187,7 @@ describe('undiciTransport', () => {
         sockets.add(request.socket)
         response.end('ok')
       })
-      const transport = undiciTransport()
+      const transport = undiciTransport(LOCAL)
       await transport.send(get(route.url), { signal: signal() })
       const [socket] = sockets
       const socketClosed = once(socket!, 'close')
@@ -190,7 +201,7 @@ describe('undiciTransport', () => {
     it('leaves an injected dispatcher open', async () => {
       const route = server.route((_request, response) => response.end('ok'))
       const agent = new Agent()
-      const transport = undiciTransport({ dispatcher: agent })
+      const transport = undiciTransport({ ...LOCAL, dispatcher: agent })
 
       await transport.close()
 
@@ -220,7 +231,7 @@ describe('undiciTransport', () => {
 
   it('delivers a webhook end to end through a router', async () => {
     const route = server.route((_request, response) => response.writeHead(204).end())
-    const transport = track(undiciTransport())
+    const transport = track(undiciTransport(LOCAL))
     const router = new EventRouter({ adapters: [webhookAdapter()], transport, retry: { retries: 0 } })
     router.integrations.add({ id: 'crm', type: 'webhook', config: { url: route.url } })
     router.subscriptions.create({ event: 'wallet.coins_rewarded', integrationId: 'crm' })

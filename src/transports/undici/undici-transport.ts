@@ -1,5 +1,7 @@
 import { StringDecoder } from 'node:string_decoder'
 import { Agent, type Dispatcher, request } from 'undici'
+import { guardedAgent } from '../../transport/guarded-agent.js'
+import { createNetworkGuard, type NetworkGuardOptions } from '../../transport/network-guard.js'
 import { MAX_RESPONSE_BODY_BYTES } from '../../transport/read-body.js'
 import type {
   Transport,
@@ -8,8 +10,11 @@ import type {
   TransportSendOptions,
 } from '../../transport/transport.js'
 
-/** Options of {@link undiciTransport}. */
-export interface UndiciTransportOptions {
+/**
+ * Options of {@link undiciTransport}. `allowPrivateNetworks` and `allowedAddresses` open the
+ * address guard (see {@link NetworkGuardOptions}).
+ */
+export interface UndiciTransportOptions extends NetworkGuardOptions {
   /**
    * Most sockets kept open to one origin (scheme, host and port). Size it from your
    * concurrency: the most deliveries you let run at once to one destination. Requests beyond
@@ -35,7 +40,10 @@ export interface UndiciTransportOptions {
    * Sends through this undici dispatcher instead of an Agent of the transport's own, e.g.
    * a `ProxyAgent` or a `MockAgent` in tests. `connections` and `keepAliveTimeoutMs` do not
    * apply to it, `close()` leaves it open (it is yours), and it must not follow redirects
-   * (do not compose it with `interceptors.redirect`).
+   * (do not compose it with `interceptors.redirect`). The address guard then only checks IP
+   * literals in the URL: resolving names and pinning the connection to a checked address is
+   * the dispatcher's job (`new Agent({ connect: { lookup: createNetworkGuard().lookup } })`);
+   * a proxy resolves names on its side, out of the guard's reach.
    * @default an Agent with `connections` sockets per origin and no pipelining
    */
   dispatcher?: Dispatcher
@@ -54,14 +62,16 @@ const defaults = { connections: 64, keepAliveTimeoutMs: 4000 } as const
 
 /**
  * A transport over `undici.request` with keep-alive connection pools per origin: several
- * times the throughput of fetch-based clients (see BENCHMARKS.md). Requires `undici` 7
- * (`npm install undici`), an optional peer dependency.
+ * times the throughput of fetch-based clients (see BENCHMARKS.md).
  *
  * Same semantics as the default transport: every status resolves, redirects are returned and
  * never followed, nothing is retried, response header names are lower-cased and repeated
  * values joined with `, `, the body is read up to `maxResponseBodyBytes`, and the per-attempt
  * signal aborts the request at any point, while waiting for headers or reading the body. The
- * router's TTL is that signal: undici's own headers and body timeouts are off.
+ * router's TTL is that signal: undici's own headers and body timeouts are off. The same
+ * address guard applies: loopback, private, link-local (cloud metadata) and other
+ * special-purpose addresses are refused after DNS resolution, and the connection is pinned to
+ * the address checked, unless `allowedAddresses` or `allowPrivateNetworks` say otherwise.
  *
  * @example
  * import { undiciTransport } from 'eventrouter/transports/undici'
@@ -78,6 +88,7 @@ export function undiciTransport(options: UndiciTransportOptions = {}): UndiciTra
     maxResponseBodyBytes: maxBytes = MAX_RESPONSE_BODY_BYTES,
     dispatcher: injected,
   } = options
+  const guard = createNetworkGuard(options)
   assertInteger('connections', connections, 1)
   assertInteger('keepAliveTimeoutMs', keepAliveTimeoutMs, 1)
   assertInteger('maxResponseBodyBytes', maxBytes, 0)
@@ -86,23 +97,32 @@ export function undiciTransport(options: UndiciTransportOptions = {}): UndiciTra
       `Expected \`dispatcher\` to be an undici Dispatcher (an Agent, Pool, ProxyAgent...), got \`${String(injected)}\` (${typeof injected}).`,
     )
   }
+  const agentOptions: Agent.Options = {
+    connections,
+    // One request at a time per socket: pipelining stalls every later request behind a
+    // slow one, and most webhook receivers do not support it.
+    pipelining: 1,
+    keepAliveTimeout: keepAliveTimeoutMs,
+    // The router's per-attempt signal is the TTL, as with kyTransport's `timeout: false`.
+    headersTimeout: 0,
+    bodyTimeout: 0,
+  }
   const own =
-    injected === undefined
-      ? new Agent({
-          connections,
-          // One request at a time per socket: pipelining stalls every later request behind a
-          // slow one, and most webhook receivers do not support it.
-          pipelining: 1,
-          keepAliveTimeout: keepAliveTimeoutMs,
-          // The router's per-attempt signal is the TTL, as with kyTransport's `timeout: false`.
-          headersTimeout: 0,
-          bodyTimeout: 0,
-        })
-      : undefined
+    injected !== undefined
+      ? undefined
+      : guard.allowsAll
+        ? new Agent(agentOptions)
+        : guardedAgent(guard, agentOptions)
   const dispatcher: Dispatcher = injected ?? own!
+  // Our own Agent checks every connection; an injected one gets the IP-literal check here.
+  const checkUrl = injected !== undefined && !guard.allowsAll
 
   return {
     async send(input: TransportRequest, { signal }: TransportSendOptions): Promise<TransportResponse> {
+      if (checkUrl) {
+        const refused = guard.checkUrl(input.url)
+        if (refused) throw refused
+      }
       const response = await request(input.url, {
         dispatcher,
         method: input.method,
