@@ -59,3 +59,9 @@ export const subscriptionQuerySchema = z.strictObject({
   event: z.string().optional(),
   integrationId: z.string().optional(),
 })
+
+/** The options of `test()`; `retries` is checked against the router's retry policy by the sender. */
+export const testSendOptionsSchema = z.strictObject({
+  event: z.string().optional(),
+  retries: z.unknown().optional(),
+})

@@ -20,6 +20,7 @@ import {
   subscriptionInputSchema,
   subscriptionPatchSchema,
   subscriptionQuerySchema,
+  testSendOptionsSchema,
 } from './subscription-schema.js'
 
 /** What `router.subscriptions` offers. Every rejected call throws a typed error and changes nothing. */
@@ -213,13 +214,13 @@ export class SubscriptionStore implements Subscriptions {
     return this.update(id, { enabled: false })
   }
 
-  test(
-    id: string,
-    payload?: Record<string, unknown>,
-    options: TestSendOptions = {},
-  ): Promise<TestSendResult> {
+  test(id: string, payload?: Record<string, unknown>, options?: TestSendOptions): Promise<TestSendResult> {
     try {
-      return this.#testSend(this.#require(id), payload, options)
+      const record = this.#require(id)
+      // Checked here, so that the sender reads plain data (`retries` is checked against the policy there).
+      const parsed =
+        options === undefined ? {} : parseInput(testSendOptionsSchema, options, 'test send', 'options')
+      return this.#testSend(record, payload, parsed as TestSendOptions)
     } catch (error) {
       return Promise.reject(error)
     }

@@ -83,4 +83,24 @@ describe('router.subscriptions.test', () => {
       result: { delivery: { eventName: 'coupon.created' } },
     })
   })
+
+  // Found by the public API fuzz suite (issue #5): options were read unchecked, so these
+  // rejected with a TypeError or the host's own error.
+  it('rejects options that are not { event?, retries? } with a ValidationError', async () => {
+    const { router, sub } = setup()
+    const hostile = new Proxy(
+      {},
+      {
+        get() {
+          throw new Error('trap')
+        },
+      },
+    )
+    for (const options of [null, 'coupon.created', hostile, { event: 5 }, { retry: 1 }]) {
+      await expect(router.subscriptions.test(sub.id, {}, options as never)).rejects.toMatchObject({
+        code: 'ERR_VALIDATION',
+        field: expect.stringMatching(/^options/),
+      })
+    }
+  })
 })
