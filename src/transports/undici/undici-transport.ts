@@ -88,7 +88,6 @@ export function undiciTransport(options: UndiciTransportOptions = {}): UndiciTra
     maxResponseBodyBytes: maxBytes = MAX_RESPONSE_BODY_BYTES,
     dispatcher: injected,
   } = options
-  const guard = createNetworkGuard(options)
   assertInteger('connections', connections, 1)
   assertInteger('keepAliveTimeoutMs', keepAliveTimeoutMs, 1)
   assertInteger('maxResponseBodyBytes', maxBytes, 0)
@@ -97,6 +96,7 @@ export function undiciTransport(options: UndiciTransportOptions = {}): UndiciTra
       `Expected \`dispatcher\` to be an undici Dispatcher (an Agent, Pool, ProxyAgent...), got \`${String(injected)}\` (${typeof injected}).`,
     )
   }
+  const guard = createNetworkGuard(options)
   const agentOptions: Agent.Options = {
     connections,
     // One request at a time per socket: pipelining stalls every later request behind a
