@@ -35,7 +35,9 @@ export interface TransportSendOptions {
  *
  * Contract: resolve with the response for every HTTP status, do not follow redirects, do
  * not retry (the router retries), reject with an error when the request could not be
- * completed (network failure, abort).
+ * completed (network failure, abort). The built-in transports refuse loopback, private and
+ * other special-purpose addresses (SSRF guard); a custom transport does so only if it uses
+ * `createNetworkGuard()` (see docs/network-security.md).
  */
 export interface Transport {
   send(request: TransportRequest, options: TransportSendOptions): Promise<TransportResponse>
