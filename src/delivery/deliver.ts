@@ -458,10 +458,14 @@ function safeOrigin(url: string): string {
   }
 }
 
-/** The transport's SSRF refusal, possibly wrapped by fetch (`TypeError: fetch failed`, cause ...). */
-function blockedIn(error: unknown): BlockedDestinationError | undefined {
+/**
+ * The transport's SSRF refusal, possibly wrapped by fetch (`TypeError: fetch failed`, cause ...).
+ * Recognised by name too: a transport from another copy of the package throws its own class.
+ */
+function blockedIn(error: unknown): Error | undefined {
   for (let current = error, depth = 0; current instanceof Error && depth < 5; depth++) {
-    if (current instanceof BlockedDestinationError) return current
+    if (current instanceof BlockedDestinationError || current.name === 'BlockedDestinationError')
+      return current
     current = current.cause
   }
   return undefined

@@ -1,3 +1,4 @@
+import { describe } from '../events/event-name.js'
 import { EventRouterError } from './event-router-error.js'
 
 /** What kind of thing could not be found. */
@@ -12,11 +13,23 @@ export class NotFoundError extends EventRouterError {
   /** The input field that carried the id, e.g. `integrationId`. */
   readonly field: string
 
-  constructor(resource: ResourceKind, id: string, field: string, hint = '') {
-    super('ERR_NOT_FOUND', `Unknown ${resource} \`${id}\` (${field}).${hint ? ` ${hint}` : ''}`)
+  /** @param id what was looked up; anything that is not a string is described, never thrown on */
+  constructor(resource: ResourceKind, id: unknown, field: string, hint = '') {
+    const text = printable(id)
+    super('ERR_NOT_FOUND', `Unknown ${resource} \`${text}\` (${field}).${hint ? ` ${hint}` : ''}`)
     this.name = 'NotFoundError'
     this.resource = resource
-    this.id = id
+    this.id = text
     this.field = field
+  }
+}
+
+/** The id as text: `String(id)` can throw (a null-prototype object, a revoked Proxy). */
+function printable(id: unknown): string {
+  if (typeof id === 'string') return id
+  try {
+    return String(id)
+  } catch {
+    return describe(id)
   }
 }

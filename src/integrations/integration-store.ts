@@ -155,7 +155,7 @@ export class IntegrationStore implements Integrations {
       throw new ConflictError(
         'ERR_INTEGRATION_IN_USE',
         'id',
-        `Integration \`${id}\` is used by subscription(s) ${users.map((u) => `\`${u}\``).join(', ')}; remove them or move them to another integration first.`,
+        `Integration \`${id}\` (id) is used by subscription(s) ${users.map((u) => `\`${u}\``).join(', ')}; remove them or move them to another integration first.`,
       )
     }
     this.#records.delete(id)
@@ -190,7 +190,7 @@ export class IntegrationStore implements Integrations {
 
   #require(id: string): IntegrationRecord {
     const record = this.#records.get(id)
-    if (!record) throw new NotFoundError('integration', String(id), 'id')
+    if (!record) throw new NotFoundError('integration', id, 'id')
     return record
   }
 

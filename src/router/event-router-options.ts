@@ -30,7 +30,7 @@ export interface EventRouterOptions<C extends Catalog | undefined = undefined> {
   outgoingName?: 'title' | 'name'
   /**
    * Sends the requests adapters build.
-   * @default kyTransport() (ky over global fetch)
+   * @default kyTransport() (ky over global fetch, with the SSRF guard on: see docs/network-security.md)
    */
   transport?: Transport
   /**

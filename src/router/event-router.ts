@@ -118,7 +118,10 @@ export class EventRouter<C extends Catalog | undefined = undefined> {
   readonly #env: DeliveryEnvironment
   readonly #lanes = new Map<string, IntegrationLane>()
   readonly #circuits = new Map<string, CircuitBreaker>()
+  readonly #retiredLanes = new Set<IntegrationLane>()
   #pending = 0
+  /** Deliveries refused or parked without being queued, whose dead letter is being stored. */
+  #storing = 0
   #queue: QueuedDelivery[] = []
   #idleWaiters: (() => void)[] = []
   #roomWaiters: {
@@ -209,9 +212,9 @@ export class EventRouter<C extends Catalog | undefined = undefined> {
   ): EmitReceipt {
     if (this.#closing) throw new RouterClosedError(`emit \`${String(name)}\``)
     const data = this.#validEvent(name, payload)
-    const eventId =
-      options?.id === undefined ? generateId() : parseInput(idSchema, options.id, 'event', 'options.id')
-    const occurredAt = toDate(options?.occurredAt)
+    const { id, occurredAt: when } = options === undefined ? NO_OPTIONS : readEmitOptions(options)
+    const eventId = id === undefined ? generateId() : parseInput(idSchema, id, 'event', 'options.id')
+    const occurredAt = toDate(when)
 
     const exact = this.#subscriptions.forEvent(name)
     const wildcard = this.#subscriptions.wildcard()
@@ -319,7 +322,7 @@ export class EventRouter<C extends Catalog | undefined = undefined> {
    * included (at once if none is pending).
    */
   onIdle(): Promise<void> {
-    if (this.#pending === 0) return Promise.resolve()
+    if (this.#pending === 0 && this.#storing === 0) return Promise.resolve()
     return new Promise((resolve) => this.#idleWaiters.push(resolve))
   }
 
@@ -337,7 +340,7 @@ export class EventRouter<C extends Catalog | undefined = undefined> {
    */
   close(options: CloseOptions = {}): Promise<void> {
     if (this.#closing) return this.#closing
-    const timeoutMs = options.timeoutMs ?? 30_000
+    const timeoutMs = readOption(options, 'timeoutMs', 'close options') ?? 30_000
     if (typeof timeoutMs !== 'number' || Number.isNaN(timeoutMs) || timeoutMs < 0) {
       throw new ValidationError('close options', [
         { path: 'timeoutMs', message: `expected a non-negative number of ms, got ${describe(timeoutMs)}` },
@@ -489,7 +492,7 @@ export class EventRouter<C extends Catalog | undefined = undefined> {
           name,
           outgoingName: delivery.outgoingName,
           // Every destination can show a property: the marker that works for all adapters.
-          payload: { ...data, [TEST_MARKER]: true },
+          payload: markedAsTest(data),
           occurredAt: new Date(),
           test: true,
         },
@@ -536,6 +539,7 @@ export class EventRouter<C extends Catalog | undefined = undefined> {
   // synchronous code has moved on: building and sending requests stays off its hot path.
   #enqueue(queued: QueuedDelivery): void {
     this.#pending++
+    queued.admitted = true
     this.#queue.push(queued)
     if (this.#queue.length === 1) queueMicrotask(this.#startQueued)
   }
@@ -575,7 +579,7 @@ export class EventRouter<C extends Catalog | undefined = undefined> {
 
   /** Dead-letters a delivery that did not fit under `maxPending` (policy `deadLetter`). */
   #refuse(queued: QueuedDelivery): void {
-    this.#pending++
+    this.#storing++
     const result: DeliveryFailed = {
       status: 'failed',
       delivery: queued.delivery,
@@ -616,9 +620,10 @@ export class EventRouter<C extends Catalog | undefined = undefined> {
   #settle(queued: QueuedDelivery, result: DeliveryResult): void {
     queued.result = result
     if (queued.waiters) for (const resolve of queued.waiters) resolve(result)
-    this.#pending--
+    if (queued.admitted) this.#pending--
+    else this.#storing--
     this.#wakeRoomWaiters()
-    if (this.#pending === 0) {
+    if (this.#pending === 0 && this.#storing === 0) {
       const waiters = this.#idleWaiters
       this.#idleWaiters = []
       for (const resolve of waiters) resolve()
@@ -656,6 +661,7 @@ export class EventRouter<C extends Catalog | undefined = undefined> {
       lane.pacing.perMinute !== pacing.perMinute
     ) {
       // Attempts already queued in the old lane stay there and drain at the old pace.
+      if (lane) this.#retire(lane)
       lane = new IntegrationLane(
         pacing,
         (deliveryId) => this.#admit(id, deliveryId),
@@ -664,6 +670,12 @@ export class EventRouter<C extends Catalog | undefined = undefined> {
       this.#lanes.set(id, lane)
     }
     return lane
+  }
+
+  /** Keeps a replaced lane until it has drained, so that close() can still stop it. */
+  #retire(lane: IntegrationLane): void {
+    this.#retiredLanes.add(lane)
+    void lane.drained().then(() => this.#retiredLanes.delete(lane))
   }
 
   /** Whether a delivery may make an attempt now, or why it is parked. */
@@ -750,7 +762,7 @@ export class EventRouter<C extends Catalog | undefined = undefined> {
 
   /** Settles a delivery that cannot be attempted (its integration is disabled or gone). */
   #park(queued: QueuedDelivery, reason: 'integration_disabled'): void {
-    this.#pending++
+    this.#storing++
     const result: DeliveryFailed = {
       status: 'failed',
       delivery: queued.delivery,
@@ -771,23 +783,22 @@ export class EventRouter<C extends Catalog | undefined = undefined> {
 
   async #drain(timeoutMs: number): Promise<void> {
     for (const waiter of this.#roomWaiters.splice(0)) waiter.reject(new RouterClosedError('emit'))
-    // No new attempt from here: queued ones and retry waits end as dead letters (shutdown).
+    // No new attempt from here; retry waits end. Attempts in flight get until the deadline.
     this.#shutdown.drain()
-    for (const lane of this.#lanes.values()) lane.close()
-    if (this.#pending === 0) return
-    const idle = this.onIdle()
+    const lanes = [...this.#lanes.values(), ...this.#retiredLanes]
+    const inFlightDone = Promise.all(lanes.map((lane) => lane.stop()))
     let timer: ReturnType<typeof setTimeout> | undefined
     const timedOut = await Promise.race([
-      idle.then(() => false),
+      inFlightDone.then(() => false),
       new Promise<boolean>((resolve) => {
         timer = setTimeout(() => resolve(true), timeoutMs)
       }),
     ])
     clearTimeout(timer)
-    if (timedOut) {
-      this.#shutdown.trigger()
-      await idle
-    }
+    if (timedOut) this.#shutdown.trigger()
+    // What is still queued, retries included, is dead-lettered with reason shutdown.
+    for (const lane of lanes) lane.cancel('shutdown')
+    await this.onIdle()
   }
 
   #notify<E extends RouterEventName>(event: E, ...args: RouterEvents[E]): void {
@@ -822,6 +833,8 @@ interface QueuedDelivery {
   readonly integration: IntegrationRecord
   /** Times this delivery was redelivered from the dead letters. */
   readonly redeliveries: number
+  /** Whether it was queued (counts toward `maxPending`) rather than refused or parked at once. */
+  admitted: boolean
   result: DeliveryResult | undefined
   waiters: ((result: DeliveryResult) => void)[] | undefined
 }
@@ -837,6 +850,7 @@ function queuedDelivery(
     event,
     integration: integration as IntegrationRecord,
     redeliveries,
+    admitted: false,
     result: undefined,
     waiters: undefined,
   }
@@ -921,9 +935,53 @@ function at(path: string, action: () => void): void {
   }
 }
 
-function toDate(value: EmitOptions['occurredAt']): Date {
+const NO_OPTIONS: { readonly id?: unknown; readonly occurredAt?: unknown } = Object.freeze({})
+
+/** Reads emit()'s options; anything that is not a readable plain object is a ValidationError. */
+function readEmitOptions(options: unknown): { readonly id?: unknown; readonly occurredAt?: unknown } {
+  try {
+    if (isPlainObject(options)) return { id: options.id, occurredAt: options.occurredAt }
+  } catch {
+    // A getter that throws: reported below like any unreadable options.
+  }
+  throw new ValidationError('event', [
+    { path: 'options', message: `expected an options object { id?, occurredAt? }, got ${describe(options)}` },
+  ])
+}
+
+/** Reads one option of an options object that may be anything (null, a throwing Proxy). */
+function readOption(options: unknown, key: string, subject: string): unknown {
+  try {
+    if (isPlainObject(options)) return options[key]
+  } catch {
+    // Reported below.
+  }
+  throw new ValidationError(subject, [
+    { path: 'options', message: `expected an options object, got ${describe(options)}` },
+  ])
+}
+
+/** The test payload: the event's, plus the marker. A getter that throws is the caller's input error. */
+function markedAsTest(data: Record<string, unknown>): Record<string, unknown> {
+  try {
+    return { ...data, [TEST_MARKER]: true }
+  } catch (error) {
+    const why = error instanceof Error ? error.message : 'a property could not be read'
+    throw new ValidationError('test send', [{ path: 'payload', message: `could not be read: ${why}` }], {
+      cause: error,
+    })
+  }
+}
+
+function toDate(value: unknown): Date {
   if (value === undefined) return new Date()
-  const date = value instanceof Date ? new Date(value.getTime()) : new Date(value)
+  let date = new Date(Number.NaN)
+  try {
+    if (value instanceof Date) date = new Date(value.getTime())
+    else if (typeof value === 'string' || typeof value === 'number') date = new Date(value)
+  } catch {
+    // A revoked Proxy, a Date subclass whose getTime throws: not a valid date.
+  }
   if (Number.isNaN(date.getTime()) || (typeof value === 'string' && !/^\d{4}-\d{2}-\d{2}T/.test(value))) {
     throw new ValidationError('event', [
       {

@@ -249,7 +249,7 @@ export class SubscriptionStore implements Subscriptions {
 
   #require(id: string): SubscriptionRecord {
     const record = this.#records.get(id)
-    if (!record) throw new NotFoundError('subscription', printable(id), 'id')
+    if (!record) throw new NotFoundError('subscription', id, 'id')
     return record
   }
 
@@ -288,14 +288,6 @@ function toRecord(subscription: Subscription, matches?: FilterPredicate): Subscr
 }
 
 /** An id from an untyped caller, as text for messages: String() throws for some objects. */
-function printable(id: unknown): string {
-  if (typeof id === 'string') return id
-  try {
-    return String(id)
-  } catch {
-    return describe(id)
-  }
-}
 
 function freezeSelector(selector: EventSelector): EventSelector {
   return typeof selector === 'string' ? selector : Object.freeze([...selector])

@@ -193,3 +193,22 @@ describe('router.integrations', () => {
     })
   })
 })
+
+describe('integration ids that cannot be turned into text', () => {
+  it.each(['update', 'remove', 'enable', 'disable'] as const)(
+    '%s(Object.create(null)) throws NotFoundError',
+    (method) => {
+      const router = new EventRouter({ adapters: [webhookAdapter()], transport: new MockTransport() })
+      const call = () =>
+        (router.integrations[method] as (id: unknown, patch?: unknown) => unknown)(Object.create(null), {})
+      expect(call).toThrow(expect.objectContaining({ code: 'ERR_NOT_FOUND', field: 'id' }))
+    },
+  )
+
+  it('says which field a conflict is about', () => {
+    const router = new EventRouter({ adapters: [webhookAdapter()], transport: new MockTransport() })
+    router.integrations.add({ id: 'crm', type: 'webhook', config: { url: 'https://crm.example/' } })
+    router.subscriptions.create({ event: 'a.b', integrationId: 'crm' })
+    expect(() => router.integrations.remove('crm')).toThrow(/\(id\)/)
+  })
+})

@@ -210,3 +210,36 @@ describe('EventRouter.emit with a filter that throws', () => {
     expect(errors[0]).toMatchObject({ code: 'ERR_FILTER_EVALUATION', subscriptionId: fragile.id })
   })
 })
+
+describe('emit() with hostile options', () => {
+  const revoked = () => {
+    const { proxy, revoke } = Proxy.revocable({}, {})
+    revoke()
+    return proxy
+  }
+  it.each([
+    ['a BigInt occurredAt', { occurredAt: 1n }, 'options.occurredAt'],
+    ['a Symbol occurredAt', { occurredAt: Symbol('t') }, 'options.occurredAt'],
+    ['a null-prototype occurredAt', { occurredAt: Object.create(null) }, 'options.occurredAt'],
+    ['a revoked Proxy occurredAt', { occurredAt: revoked() }, 'options.occurredAt'],
+    [
+      'options whose getter throws',
+      Object.defineProperty({}, 'id', {
+        get: () => {
+          throw new Error('g')
+        },
+      }),
+      'options',
+    ],
+    ['revoked Proxy options', revoked(), 'options'],
+    ['null options', null, 'options'],
+  ])('rejects %s with a ValidationError naming the field, dispatching nothing', (_, options, field) => {
+    const { router, transport } = createRouter()
+    router.subscriptions.create({ event: 'a.b', integrationId: 'crm' })
+    expect(() => router.emit('a.b', {}, options as never)).toThrow(
+      expect.objectContaining({ code: 'ERR_VALIDATION', field }),
+    )
+    expect(router.pendingCount).toBe(0)
+    expect(transport.requests).toHaveLength(0)
+  })
+})

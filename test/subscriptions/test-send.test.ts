@@ -104,3 +104,21 @@ describe('router.subscriptions.test', () => {
     }
   })
 })
+
+describe('router.subscriptions.test with an unreadable payload', () => {
+  it('rejects a payload whose getter throws with a ValidationError on `payload`', async () => {
+    const router = new EventRouter({ adapters: [webhookAdapter()], transport: new MockTransport() })
+    router.integrations.add({ id: 'crm', type: 'webhook', config: { url: 'https://crm.example/' } })
+    const subscription = router.subscriptions.create({ event: 'a.b', integrationId: 'crm' })
+    const payload = Object.defineProperty({}, 'coins', {
+      enumerable: true,
+      get: () => {
+        throw new Error('getter')
+      },
+    })
+    await expect(router.subscriptions.test(subscription.id, payload)).rejects.toMatchObject({
+      code: 'ERR_VALIDATION',
+      field: 'payload',
+    })
+  })
+})
