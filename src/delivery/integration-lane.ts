@@ -111,6 +111,11 @@ export class IntegrationLane implements DeliveryGate {
     this.#onThrottle(ms)
   }
 
+  /** Resolves once nothing waits in the lane and nothing is in flight. */
+  drained(): Promise<void> {
+    return this.#queue.onIdle()
+  }
+
   /** Parks every attempt still waiting for a slot with `reason`. Attempts in flight go on. */
   cancel(reason: ParkReason): void {
     const waiting = [...this.#waiting]
@@ -123,12 +128,23 @@ export class IntegrationLane implements DeliveryGate {
     }
   }
 
-  /** Parks what waits and stops the throttle timer. */
-  close(): void {
+  /**
+   * First step of shutdown: starts no more attempts (what waits stays queued, to be parked by
+   * `cancel()` later) and stops the throttle timer. Resolves once the attempts in flight are done.
+   */
+  stop(): Promise<void> {
     clearTimeout(this.#resumeTimer)
     this.#resumeTimer = undefined
-    this.cancel('shutdown')
-    this.#queue.start()
+    this.#queue.pause()
+    for (const entry of this.#waiting) {
+      // Waiting for the minute window holds a slot: give it back now.
+      if (entry.minuteSlot) {
+        this.#waiting.delete(entry)
+        entry.minuteSlot(false)
+        entry.park('shutdown')
+      }
+    }
+    return this.#queue.onPendingZero()
   }
 
   // Resolves true once the minute window has room, false if cancel() parked the attempt.

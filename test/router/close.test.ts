@@ -75,10 +75,39 @@ describe('EventRouter.close', () => {
     expect(warnings.map((w) => w.name)).not.toContain('MaxListenersExceededWarning')
   })
 
+  it('gives attempts in flight the whole deadline, however long the queue it dead-letters', async () => {
+    const { router, transport } = createRouter()
+    transport.respondWith({ status: 200, delayMs: 100 })
+    router.integrations.update('crm', { pacing: { concurrency: 4 } })
+    router.subscriptions.create({ event: 'a.b', integrationId: 'crm' })
+    const receipts = Array.from({ length: 5000 }, () => router.emit('a.b', {}))
+    await vi.waitFor(() => expect(transport.requests).toHaveLength(4))
+    await router.close({ timeoutMs: 5000 })
+    const results = (await Promise.all(receipts.map((r) => r.settled))).flat()
+    expect(results.filter((r) => r.status === 'succeeded')).toHaveLength(4)
+    expect(transport.requests).toHaveLength(4)
+    expect(await router.deadLetters.list({ reason: 'shutdown' })).toHaveLength(4996)
+  })
+
   it('rejects a bad timeout', () => {
     const { router } = createRouter()
     expect(() => router.close({ timeoutMs: -1 })).toThrow(
       expect.objectContaining({ code: 'ERR_VALIDATION', field: 'timeoutMs' }),
+    )
+  })
+
+  it('rejects options that are not an object (null, a throwing getter) with a ValidationError', () => {
+    const { router } = createRouter()
+    expect(() => router.close(null as never)).toThrow(
+      expect.objectContaining({ code: 'ERR_VALIDATION', field: 'options' }),
+    )
+    const throwing = Object.defineProperty({}, 'timeoutMs', {
+      get: () => {
+        throw new Error('g')
+      },
+    })
+    expect(() => router.close(throwing)).toThrow(
+      expect.objectContaining({ code: 'ERR_VALIDATION', field: 'options' }),
     )
   })
 })
