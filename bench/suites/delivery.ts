@@ -45,7 +45,13 @@ function routerContender(name: string, client: 'undici' | 'ky', built: Build): C
         transport,
         retry: { retries: 0 },
       })
-      router.integrations.add({ id: 'receiver', type: 'webhook', config: { url } })
+      // Pacing off the path: the workers set the concurrency, as they do for the raw clients.
+      router.integrations.add({
+        id: 'receiver',
+        type: 'webhook',
+        config: { url },
+        pacing: { concurrency: 1024 },
+      })
       router.subscriptions.create({ event: EVENT, integrationId: 'receiver' })
       return {
         sendOne: async () => {
