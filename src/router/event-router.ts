@@ -214,7 +214,7 @@ export class EventRouter<C extends Catalog | undefined = undefined> {
     const data = this.#validEvent(name, payload)
     const { id, occurredAt: when } = options === undefined ? NO_OPTIONS : readEmitOptions(options)
     const eventId = id === undefined ? generateId() : parseInput(idSchema, id, 'event', 'options.id')
-    const occurredAt = toDate(when)
+    const occurredAt = toEpochMs(when)
 
     const exact = this.#subscriptions.forEvent(name)
     const wildcard = this.#subscriptions.wildcard()
@@ -255,8 +255,7 @@ export class EventRouter<C extends Catalog | undefined = undefined> {
           integrationType: integration.adapter.type,
         }
         deliveries.push(delivery)
-        const event = { id: eventId, name, outgoingName: delivery.outgoingName, payload: data, occurredAt }
-        queued.push(queuedDelivery(delivery, event, integration, 0))
+        queued.push(queuedDelivery(delivery, data, occurredAt, integration, 0))
       }
     }
 
@@ -554,7 +553,7 @@ export class EventRouter<C extends Catalog | undefined = undefined> {
     const { integration } = queued
     const job = {
       delivery: queued.delivery,
-      event: queued.event,
+      event: routedEvent(queued),
       adapter: integration.adapter,
       config: integration.integration.config,
       secrets: integration.secrets,
@@ -738,14 +737,14 @@ export class EventRouter<C extends Catalog | undefined = undefined> {
       // Checked again after each wait: the router may have closed, the integration gone.
       const integration = this.#integrations.record(letter.delivery.integrationId)
       if (this.#closing) throw new RouterClosedError('redeliver')
-      const event: RoutedEvent = {
-        id: letter.event.id,
-        name: letter.event.name,
-        outgoingName: letter.event.outgoingName,
-        payload: letter.event.payload,
-        occurredAt: new Date(letter.event.occurredAt),
-      }
-      const entry = queuedDelivery(letter.delivery, event, integration, letter.redeliveries + 1)
+      const { payload, occurredAt } = letter.event
+      const entry = queuedDelivery(
+        letter.delivery,
+        payload,
+        Date.parse(occurredAt),
+        integration,
+        letter.redeliveries + 1,
+      )
       queued.push(entry)
       if (integration?.integration.enabled) this.#enqueue(entry)
       else this.#park(entry, 'integration_disabled')
@@ -828,7 +827,9 @@ export class EventRouter<C extends Catalog | undefined = undefined> {
 /** A delivery from emit() to its result; `waiters` exist only once `settled` is read. */
 interface QueuedDelivery {
   readonly delivery: Delivery
-  readonly event: RoutedEvent
+  readonly payload: Readonly<Record<string, unknown>>
+  /** Epoch ms: the Date is built when the delivery starts, off emit()'s path. */
+  readonly occurredAt: number
   /** Undefined only for a redelivery whose integration was removed (it is parked at once). */
   readonly integration: IntegrationRecord
   /** Times this delivery was redelivered from the dead letters. */
@@ -841,13 +842,15 @@ interface QueuedDelivery {
 
 function queuedDelivery(
   delivery: Delivery,
-  event: RoutedEvent,
+  payload: Readonly<Record<string, unknown>>,
+  occurredAt: number,
   integration: IntegrationRecord | undefined,
   redeliveries: number,
 ): QueuedDelivery {
   return {
     delivery,
-    event,
+    payload,
+    occurredAt,
     integration: integration as IntegrationRecord,
     redeliveries,
     admitted: false,
@@ -856,17 +859,29 @@ function queuedDelivery(
   }
 }
 
-function toDeadLetter(queued: QueuedDelivery, result: DeliveryFailed): DeadLetter {
-  const { event } = queued
+/** The event as adapters see it, for one delivery. */
+function routedEvent(queued: QueuedDelivery): RoutedEvent {
+  const { delivery } = queued
   return {
-    id: result.delivery.id,
-    delivery: result.delivery,
+    id: delivery.eventId,
+    name: delivery.eventName,
+    outgoingName: delivery.outgoingName,
+    payload: queued.payload,
+    occurredAt: new Date(queued.occurredAt),
+  }
+}
+
+function toDeadLetter(queued: QueuedDelivery, result: DeliveryFailed): DeadLetter {
+  const { delivery } = result
+  return {
+    id: delivery.id,
+    delivery,
     event: {
-      id: event.id,
-      name: event.name,
-      outgoingName: event.outgoingName,
-      payload: event.payload as Record<string, unknown>,
-      occurredAt: event.occurredAt.toISOString(),
+      id: delivery.eventId,
+      name: delivery.eventName,
+      outgoingName: delivery.outgoingName,
+      payload: queued.payload,
+      occurredAt: new Date(queued.occurredAt).toISOString(),
     },
     reason: result.reason,
     error: { code: result.error.code, message: result.error.message, status: result.error.status ?? null },
@@ -973,8 +988,8 @@ function markedAsTest(data: Record<string, unknown>): Record<string, unknown> {
   }
 }
 
-function toDate(value: unknown): Date {
-  if (value === undefined) return new Date()
+function toEpochMs(value: unknown): number {
+  if (value === undefined) return Date.now()
   let date = new Date(Number.NaN)
   try {
     if (value instanceof Date) date = new Date(value.getTime())
@@ -990,5 +1005,5 @@ function toDate(value: unknown): Date {
       },
     ])
   }
-  return date
+  return date.getTime()
 }

@@ -243,3 +243,20 @@ describe('emit() with hostile options', () => {
     expect(transport.requests).toHaveLength(0)
   })
 })
+
+describe('ids the router generates', () => {
+  it('are UUID-shaped and unique across events and deliveries', () => {
+    const { router } = createRouter({ maxPending: 100_000 })
+    router.subscriptions.create({ event: 'a.b', integrationId: 'crm' })
+    router.subscriptions.create({ event: 'a.b', integrationId: 'crm' })
+    const ids = new Set<string>()
+    for (let i = 0; i < 5000; i++) {
+      const receipt = router.emit('a.b', {})
+      ids.add(receipt.eventId)
+      for (const delivery of receipt.deliveries) ids.add(delivery.id)
+    }
+    expect(ids.size).toBe(15_000)
+    for (const id of ids)
+      expect(id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/)
+  })
+})
