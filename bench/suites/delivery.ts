@@ -91,6 +91,39 @@ const rawUndici: Contender = {
   },
 }
 
+/**
+ * Raw undici with what issue #1 mandates per attempt and nothing else: a fresh AbortController
+ * and a 10 s TTL timer. Shows how much of the gap to raw undici is that requirement alone.
+ */
+const rawUndiciWithTtl: Contender = {
+  name: 'undici.request + TTL (raw)',
+  client: 'undici',
+  kind: 'raw',
+  async open(url, template) {
+    const dispatcher = new Agent({ connections: 64, pipelining: 1, keepAliveTimeout: 4000 })
+    return {
+      sendOne: async () => {
+        const controller = new AbortController()
+        const timer = setTimeout(() => controller.abort(), 10_000)
+        try {
+          const response = await request(url, {
+            dispatcher,
+            method: 'POST',
+            headers: template.headers,
+            body: template.body ?? '',
+            signal: controller.signal,
+          })
+          await response.body.text()
+          if (response.statusCode !== 200) throw new Error(`status ${response.statusCode}`)
+        } finally {
+          clearTimeout(timer)
+        }
+      },
+      close: () => dispatcher.close(),
+    }
+  },
+}
+
 const rawKy: Contender = {
   name: 'ky (raw)',
   client: 'ky',
@@ -178,6 +211,7 @@ export const deliverySuite: Suite = {
     const receiver = await startReceiver()
     const contenders: Contender[] = [
       rawUndici,
+      rawUndiciWithTtl,
       routerContender('eventrouter + undiciTransport()', 'undici', built),
       rawKy,
       routerContender('eventrouter + kyTransport()', 'ky', built),
