@@ -30,7 +30,8 @@ export interface EventRouterOptions<C extends Catalog | undefined = undefined> {
   outgoingName?: 'title' | 'name'
   /**
    * Sends the requests adapters build.
-   * @default kyTransport() (ky over global fetch, with the SSRF guard on: see docs/network-security.md)
+   * @default kyTransport() (ky over global fetch, with the SSRF guard on: see
+   * docs/network-security.md), closed by `router.close()`; a transport you pass is yours to close
    */
   transport?: Transport
   /**
@@ -76,6 +77,8 @@ export interface ResolvedOptions {
   readonly catalog: Catalog | undefined
   readonly outgoingName: 'title' | 'name'
   readonly transport: Transport
+  /** The router made the default transport: close() releases its sockets. */
+  readonly ownsTransport: boolean
   readonly timeoutMs: number
   readonly retry: Readonly<RetryOptions>
   readonly maxPending: number
@@ -148,6 +151,7 @@ export function resolveOptions(options: EventRouterOptions<Catalog | undefined>)
     catalog: options.catalog,
     outgoingName: options.outgoingName ?? 'title',
     transport: options.transport ?? kyTransport(),
+    ownsTransport: options.transport === undefined,
     timeoutMs: options.timeoutMs ?? 10_000,
     retry: Object.freeze(retry),
     maxPending: options.maxPending ?? 10_000,

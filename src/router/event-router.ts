@@ -24,6 +24,7 @@ import { RouterClosedError } from '../errors/router-closed-error.js'
 import { ValidationError } from '../errors/validation-error.js'
 import { assertEventName, describe, isEventName } from '../events/event-name.js'
 import { EventSwitches } from '../events/event-switches.js'
+import { isoTimestamp } from '../events/iso-timestamp.js'
 import type { RoutedEvent } from '../events/routed-event.js'
 import { explainFilter } from '../filters/explain-filter.js'
 import { isPlainObject } from '../filters/is-plain-object.js'
@@ -37,6 +38,7 @@ import type {
   TestSendResult,
 } from '../subscriptions/subscription-store.js'
 import { SubscriptionStore } from '../subscriptions/subscription-store.js'
+import type { KyTransport } from '../transport/ky-transport.js'
 import { type CatalogView, catalogView, checkAgainstCatalog } from './catalog-view.js'
 import { type EventRouterOptions, type ResolvedOptions, resolveOptions } from './event-router-options.js'
 import type { Explanation, SubscriptionExplanation } from './explanation.js'
@@ -798,6 +800,7 @@ export class EventRouter<C extends Catalog | undefined = undefined> {
     // What is still queued, retries included, is dead-lettered with reason shutdown.
     for (const lane of lanes) lane.cancel('shutdown')
     await this.onIdle()
+    if (this.#options.ownsTransport) await (this.#options.transport as KyTransport).close()
   }
 
   #notify<E extends RouterEventName>(event: E, ...args: RouterEvents[E]): void {
@@ -881,7 +884,7 @@ function toDeadLetter(queued: QueuedDelivery, result: DeliveryFailed): DeadLette
       name: delivery.eventName,
       outgoingName: delivery.outgoingName,
       payload: queued.payload,
-      occurredAt: new Date(queued.occurredAt).toISOString(),
+      occurredAt: isoTimestamp(queued.occurredAt),
     },
     reason: result.reason,
     error: { code: result.error.code, message: result.error.message, status: result.error.status ?? null },

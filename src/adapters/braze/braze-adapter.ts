@@ -8,6 +8,7 @@
 //   _includes/rate_limits.md (commit 194373b): status codes, 429, X-RateLimit-* headers;
 // - https://www.braze.com/docs/api/errors/ (earlier version, "Queued Responses"): 202 `queued`.
 
+import { isoTimestamp } from '../../events/iso-timestamp.js'
 import type { Adapter } from '../adapter.js'
 import { defineAdapter } from '../define-adapter.js'
 import { isE164 } from '../shared/e164.js'
@@ -117,7 +118,7 @@ export function brazeAdapter(options: BrazeAdapterOptions = {}): Adapter<BrazeCo
         ...identifierOf(event.payload, config),
         name: event.outgoingName,
         // event_object.md: `time` is "datetime as string in ISO 8601".
-        time: event.occurredAt.toISOString(),
+        time: isoTimestamp(event.occurredAt),
         properties: event.payload,
       }
       // event_object.md: omitted, Braze creates a profile for an unknown `external_id`.

@@ -5,6 +5,7 @@
 // - https://developers.klaviyo.com/en/docs/authenticate_ and /en/docs/retrieve_api_credentials
 //   (`Authorization: Klaviyo-API-Key <private key>`, private keys start with `pk_`).
 
+import { isoTimestamp } from '../../events/iso-timestamp.js'
 import type { Adapter } from '../adapter.js'
 import { defineAdapter } from '../define-adapter.js'
 import { joinBaseUrl } from '../shared/base-url.js'
@@ -102,7 +103,7 @@ export function klaviyoAdapter(options: KlaviyoAdapterOptions = {}): Adapter<Kla
       const attributes: Record<string, unknown> = {
         properties: event.payload,
         // Klaviyo truncates `time` to the second; the ISO string keeps the milliseconds anyway.
-        time: event.occurredAt.toISOString(),
+        time: isoTimestamp(event.occurredAt),
         // create_event.json, `unique_id`: a repeated id for the same profile and metric is
         // recorded once. The delivery id is stable across retries: a retry after a lost 202
         // cannot create a second event.

@@ -8,6 +8,7 @@
 // - segmentio/analytics-next, packages/node/src/plugins/segmentio/context-batch.ts: the
 //   official Node library measures the 32 KB limit as 32 * 1024 bytes.
 
+import { isoTimestamp } from '../../events/iso-timestamp.js'
 import type { Adapter } from '../adapter.js'
 import { defineAdapter } from '../define-adapter.js'
 import { joinBaseUrl } from '../shared/base-url.js'
@@ -65,7 +66,7 @@ export function segmentAdapter(options: SegmentAdapterOptions = {}): Adapter<Seg
         ...(anonymousId === undefined ? {} : { anonymousId }),
         event: event.outgoingName,
         properties: event.payload,
-        timestamp: event.occurredAt.toISOString(),
+        timestamp: isoTimestamp(event.occurredAt),
         // Segment deduplicates on `messageId` (http-api/index.md, "Errors": unique, fewer
         // than 100 characters). The delivery id is a 36-character UUID that stays the same
         // across retries, so a retry after a lost response is dropped as a duplicate.

@@ -1,5 +1,6 @@
 import { z } from 'zod'
 import { classifyHttpResponse } from '../../delivery/classify-http-response.js'
+import { isoTimestamp } from '../../events/iso-timestamp.js'
 import type { TransportResponse } from '../../transport/transport.js'
 import type { Adapter, ResponseClassification } from '../adapter.js'
 import { defineAdapter } from '../define-adapter.js'
@@ -204,7 +205,7 @@ export function webhookAdapter(options: WebhookAdapterOptions = {}): Adapter<Web
       const body = JSON.stringify({
         id: event.id,
         type: event.outgoingName,
-        timestamp: event.occurredAt.toISOString(),
+        timestamp: isoTimestamp(event.occurredAt),
         data: event.payload,
       })
       // Standard Webhooks, "Webhook metadata": the timestamp is the attempt's, refreshed on
