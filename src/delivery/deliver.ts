@@ -222,6 +222,13 @@ const PARKED_MESSAGES: Record<ParkReason, string> = {
   integration_disabled: 'parked: the integration is disabled or was removed.',
 }
 
+/** The class of what made the attempt fail: its cause's, when it has one. */
+function errorClassOf(error: DeliveryError): string {
+  const cause: unknown = error.cause
+  if (cause instanceof Error) return cause.name
+  return cause === undefined ? error.name : typeof cause
+}
+
 /** One attempt, timed and recorded in `history`: resolves with the accepting status or the error. */
 async function timedAttempt(
   job: DeliveryJob,
@@ -246,6 +253,7 @@ async function timedAttempt(
     durationMs,
     status: failed ? (outcome.status ?? null) : outcome,
     errorCode: failed ? outcome.code : null,
+    errorClass: failed ? errorClassOf(outcome) : null,
     errorMessage: failed ? outcome.message : null,
     responseBodyExcerpt: failed ? (outcome.responseBodyExcerpt ?? null) : null,
   })

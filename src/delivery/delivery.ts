@@ -52,6 +52,12 @@ export interface AttemptRecord {
   readonly status: number | null
   /** `DeliveryError` code when the attempt failed, else `null`. */
   readonly errorCode: DeliveryError['code'] | null
+  /**
+   * Class of the underlying error when the attempt failed: what the transport or adapter threw
+   * (`TypeError`, `AbortError`, `BlockedDestinationError`...), or `DeliveryError` for an HTTP
+   * answer or a timeout with no other cause; `null` when the attempt succeeded.
+   */
+  readonly errorClass: string | null
   /** Error message when the attempt failed, else `null`. */
   readonly errorMessage: string | null
   /** The first 2 KB of the response body of a failed attempt, else `null`. */

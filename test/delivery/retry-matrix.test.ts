@@ -54,9 +54,17 @@ describe('delivery retry matrix', () => {
         attempt: 1,
         status: 500,
         errorCode: 'ERR_HTTP_STATUS',
+        errorClass: 'DeliveryError',
         errorMessage: expect.stringContaining('answered 500'),
       },
-      { attempt: 2, status: 200, errorCode: null, errorMessage: null, responseBodyExcerpt: null },
+      {
+        attempt: 2,
+        status: 200,
+        errorCode: null,
+        errorClass: null,
+        errorMessage: null,
+        responseBodyExcerpt: null,
+      },
     ])
     expect(result.history[1]?.startedAt).toBe((result.history[0]?.startedAt ?? 0) + 1000)
   })
@@ -131,6 +139,8 @@ describe('delivery retry matrix', () => {
     const { result, failures } = await run((t) => t.networkErrorTimes(1))
     expect(result).toMatchObject({ status: 'succeeded', attempts: 2 })
     expect(failures[0]?.error).toMatchObject({ code: 'ERR_NETWORK', retryable: true })
+    // The attempt log names the class of what the transport threw.
+    expect(result.history[0]).toMatchObject({ errorCode: 'ERR_NETWORK', errorClass: 'TypeError' })
   })
 
   it('T10 408, 425 and 502 are retried; 501 and 505 are not', async () => {
