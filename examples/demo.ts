@@ -162,6 +162,8 @@ receipts.push(
 receipts.push(router.emit('coupon.updated', couponUpdated))
 
 for (const receipt of receipts) record(await receipt.settled)
+// Nothing fails silently: every delivery that did not arrive is kept, with its attempts.
+const deadLetters = await router.deadLetters.list()
 await router.close({ timeoutMs: 5_000 })
 server.close()
 
@@ -187,3 +189,9 @@ const delivered = rows.filter((row) => row.outcome.startsWith('delivered')).leng
 console.log(
   `\n${delivered} delivered, ${rows.length - delivered} failed (the analytics endpoint has a wrong secret on purpose).`,
 )
+for (const letter of deadLetters) {
+  const attempts = letter.history.map((attempt) => attempt.status ?? attempt.errorCode).join(', ')
+  console.log(
+    `Dead letter ${letter.id}: ${letter.delivery.outgoingName} -> ${letter.delivery.integrationId}, ${letter.reason} after ${letter.history.length} attempt(s) [${attempts}]; router.deadLetters.redeliver([id]) would send it again.`,
+  )
+}

@@ -16,6 +16,9 @@ describe('examples', () => {
     expect(stdout).toContain('"name": "Loyalty Wallet Coins Rewarded"')
     expect(stdout).toMatch(/klaviyo-loyalty\s+1\s+delivered \(202\)/)
     expect(stdout).toMatch(/\d+ delivered, \d+ failed/)
+    expect(stdout).toMatch(
+      /Dead letter [0-9a-f-]{36}: Coupon Is Created -> analytics, not_retryable after 1 attempt\(s\) \[401\]/,
+    )
   })
 
   it('the custom adapter example passes the conformance suite and delivers', async () => {
