@@ -19,6 +19,9 @@ describe('EventRouter.emit types', () => {
       .toHaveProperty('coinsSpent')
     // @ts-expect-error: explain is typed the same way
     router.explain('nope', {})
+    // @ts-expect-error: and emitAsync
+    void router.emitAsync('wallet.coin_rewarded', sample)
+    expectTypeOf(router.emitAsync('wallet.coins_rewarded', sample)).resolves.toHaveProperty('deliveries')
   })
 
   it('without a catalog: any name and JSON object', () => {
