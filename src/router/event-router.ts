@@ -128,6 +128,7 @@ export class EventRouter<C extends Catalog | undefined = undefined> {
   #idleWaiters: (() => void)[] = []
   #roomWaiters: {
     readonly needed: number
+    readonly operation: string
     readonly resolve: () => void
     readonly reject: (error: Error) => void
   }[] = []
@@ -201,7 +202,7 @@ export class EventRouter<C extends Catalog | undefined = undefined> {
         return receipt
       } catch (error) {
         if (!(error instanceof BackpressureError)) throw error
-        await this.#room(error.requested)
+        await this.#room(error.requested, `emit \`${String(name)}\``)
       }
     }
   }
@@ -636,10 +637,10 @@ export class EventRouter<C extends Catalog | undefined = undefined> {
   }
 
   /** Resolves when `needed` deliveries fit under `maxPending`, after earlier waiters. */
-  #room(needed: number): Promise<void> {
-    if (this.#closing) return Promise.reject(new RouterClosedError('emit'))
+  #room(needed: number, operation: string): Promise<void> {
+    if (this.#closing) return Promise.reject(new RouterClosedError(operation))
     if (this.#roomWaiters.length === 0 && this.#hasRoom(needed)) return Promise.resolve()
-    return new Promise((resolve, reject) => this.#roomWaiters.push({ needed, resolve, reject }))
+    return new Promise((resolve, reject) => this.#roomWaiters.push({ needed, operation, resolve, reject }))
   }
 
   #wakeRoomWaiters(): void {
@@ -734,11 +735,17 @@ export class EventRouter<C extends Catalog | undefined = undefined> {
   /** Queues dead letters again, as they wait for room under `maxPending`. */
   async #redeliver(letters: readonly DeadLetter[]): Promise<RedeliveryReceipt> {
     const queued: QueuedDelivery[] = []
-    for (const letter of letters) {
-      await this.#room(1)
-      // Checked again after each wait: the router may have closed, the integration gone.
+    for (const [index, letter] of letters.entries()) {
+      try {
+        await this.#room(1, 'redeliver')
+        if (this.#closing) throw new RouterClosedError('redeliver')
+      } catch (error) {
+        // The router closed while waiting for room: the letters not requeued go back, unchanged.
+        await this.#restore(letters.slice(index))
+        throw error
+      }
+      // Checked after each wait: the integration may be gone or disabled by now.
       const integration = this.#integrations.record(letter.delivery.integrationId)
-      if (this.#closing) throw new RouterClosedError('redeliver')
       const { payload, occurredAt } = letter.event
       const entry = queuedDelivery(
         letter.delivery,
@@ -758,6 +765,17 @@ export class EventRouter<C extends Catalog | undefined = undefined> {
         settled ??= Promise.all(queued.map(outcomeOf))
         return settled
       },
+    }
+  }
+
+  /** Puts dead letters back in the store as they were; a refusal is reported like any other. */
+  async #restore(letters: readonly DeadLetter[]): Promise<void> {
+    for (const letter of letters) {
+      try {
+        await this.#options.deadLetterStore.add(letter)
+      } catch (error) {
+        this.#notify('error', new DeadLetterStoreError(letter, error))
+      }
     }
   }
 
@@ -783,7 +801,7 @@ export class EventRouter<C extends Catalog | undefined = undefined> {
   }
 
   async #drain(timeoutMs: number): Promise<void> {
-    for (const waiter of this.#roomWaiters.splice(0)) waiter.reject(new RouterClosedError('emit'))
+    for (const waiter of this.#roomWaiters.splice(0)) waiter.reject(new RouterClosedError(waiter.operation))
     // No new attempt from here; retry waits end. Attempts in flight get until the deadline.
     this.#shutdown.drain()
     const lanes = [...this.#lanes.values(), ...this.#retiredLanes]

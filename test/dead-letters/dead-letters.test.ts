@@ -232,3 +232,38 @@ describe('memoryDeadLetterStore', () => {
     expect(() => memoryDeadLetterStore({ maxLetters: 0 })).toThrow(/maxLetters/)
   })
 })
+
+describe('redeliver() interrupted by close()', () => {
+  it('puts back, unchanged, the letters it had not requeued yet', async () => {
+    const transport = new MockTransport({ hang: true })
+    const { router } = createRouter({
+      transport,
+      retry: { ...INSTANT_RETRY, retries: 0 },
+      circuitBreaker: false,
+      maxPending: 1,
+      backpressure: 'deadLetter',
+      timeoutMs: 60_000,
+    })
+    router.subscriptions.create({ event: 'a.b', integrationId: 'crm' })
+    router.emit('a.b', {})
+    // The second and third do not fit: dead letters with reason backpressure.
+    router.emit('a.b', {})
+    router.emit('a.b', {})
+    await new Promise((resolve) => setImmediate(resolve))
+    const letters = await router.deadLetters.list({ reason: 'backpressure' })
+    expect(letters).toHaveLength(2)
+    const redelivery = router.deadLetters
+      .redeliver(letters.map((letter) => letter.id))
+      .catch((error) => error)
+    await new Promise((resolve) => setImmediate(resolve))
+    await router.close({ timeoutMs: 0 })
+    expect(await redelivery).toMatchObject({
+      code: 'ERR_ROUTER_CLOSED',
+      message: expect.stringContaining('redeliver'),
+    })
+    const after = await router.deadLetters.list()
+    // The in-flight one is dead-lettered by close(); both waiting letters are back as they were.
+    expect(after.filter((letter) => letter.reason === 'backpressure')).toEqual(letters)
+    expect(after.filter((letter) => letter.reason === 'shutdown')).toHaveLength(1)
+  })
+})
