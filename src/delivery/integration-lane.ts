@@ -71,16 +71,6 @@ export class IntegrationLane implements DeliveryGate {
         : new PQueue({ intervalCap: pacing.perMinute, interval: 60_000, strict: true })
   }
 
-  /** Attempts waiting for a slot. */
-  get waiting(): number {
-    return this.#waiting.size
-  }
-
-  /** Attempts holding a slot (in flight). */
-  get running(): number {
-    return this.#queue.pending
-  }
-
   run<T>(deliveryId: string, attempt: () => Promise<T>): Promise<T | ParkReason> {
     return new Promise<T | ParkReason>((resolve, reject) => {
       const waiting: Waiting = { park: resolve }

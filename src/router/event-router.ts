@@ -121,6 +121,7 @@ export class EventRouter<C extends Catalog | undefined = undefined> {
   readonly #lanes = new Map<string, IntegrationLane>()
   readonly #circuits = new Map<string, CircuitBreaker>()
   readonly #retiredLanes = new Set<IntegrationLane>()
+  readonly #laneOfRecord = new WeakMap<IntegrationRecord, IntegrationLane>()
   #pending = 0
   /** Deliveries refused or parked without being queued, whose dead letter is being stored. */
   #storing = 0
@@ -653,6 +654,9 @@ export class EventRouter<C extends Catalog | undefined = undefined> {
 
   /** The lane of an integration, built again when its pacing changed. */
   #laneFor(integration: IntegrationRecord): IntegrationLane {
+    // Records are replaced on every change: the same record always maps to the same lane.
+    const known = this.#laneOfRecord.get(integration)
+    if (known) return known
     const { id } = integration.integration
     const pacing = resolvePacing(integration.adapter.pacing, integration.integration.pacing)
     let lane = this.#lanes.get(id)
@@ -671,6 +675,7 @@ export class EventRouter<C extends Catalog | undefined = undefined> {
       )
       this.#lanes.set(id, lane)
     }
+    this.#laneOfRecord.set(integration, lane)
     return lane
   }
 
