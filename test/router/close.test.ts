@@ -77,7 +77,8 @@ describe('EventRouter.close', () => {
 
   it('gives attempts in flight the whole deadline, however long the queue it dead-letters', async () => {
     const { router, transport } = createRouter()
-    transport.respondWith({ status: 200, delayMs: 100 })
+    // Long enough that no second wave of attempts starts before close(), even on a busy machine.
+    transport.respondWith({ status: 200, delayMs: 1000 })
     router.integrations.update('crm', { pacing: { concurrency: 4 } })
     router.subscriptions.create({ event: 'a.b', integrationId: 'crm' })
     const receipts = Array.from({ length: 5000 }, () => router.emit('a.b', {}))
