@@ -30,16 +30,19 @@ interface Contender {
 }
 
 function routerContender(name: string, client: 'undici' | 'ky', built: Build): Contender {
+  // The receiver listens on 127.0.0.1: allow it through the address guard, which stays on so
+  // that the figures include its cost, as users get it by default.
+  const local = { allowedAddresses: ['127.0.0.1'] }
+  // Raw ky keeps fetch's global pool, and its sockets, from one run to the next; so does this
+  // contender's ky transport. Raw undici gets a new Agent per run, and so does undiciTransport().
+  const sharedKy = client === 'ky' ? built.eventrouter.kyTransport(local) : undefined
   return {
     name,
     client,
     kind: 'eventrouter',
     async open(url) {
-      const { EventRouter, webhookAdapter, kyTransport } = built.eventrouter
-      // The receiver listens on 127.0.0.1: allow it through the address guard, which stays on
-      // so that the figures include its cost, as users get it by default.
-      const local = { allowedAddresses: ['127.0.0.1'] }
-      const transport = client === 'undici' ? built.undici.undiciTransport(local) : kyTransport(local)
+      const { EventRouter, webhookAdapter } = built.eventrouter
+      const transport = sharedKy ?? built.undici.undiciTransport(local)
       const router: EventRouter = new EventRouter({
         adapters: [webhookAdapter()],
         transport,
@@ -60,7 +63,7 @@ function routerContender(name: string, client: 'undici' | 'ky', built: Build): C
         },
         close: async () => {
           await router.close()
-          await transport.close()
+          if (transport !== sharedKy) await transport.close()
         },
       }
     },
