@@ -4,12 +4,21 @@ export interface CircuitBreakerOptions {
   failureThreshold: number
   /** How long an open circuit parks deliveries before one probe delivery is let through, in ms. @default 60000 */
   coolDownMs: number
+  /**
+   * Replay what the open circuit parked: after the cool-down, the oldest parked delivery is
+   * sent as the probe (so a quiet integration resumes without new events), and once the circuit
+   * closes every delivery it parked is redelivered from the dead letters. With `false`, the next
+   * new delivery is the probe and parked deliveries wait for `router.deadLetters.redeliver()`.
+   * @default true
+   */
+  replayParked: boolean
 }
 
 /** The default circuit breaker: opens after 5 consecutive exhausted deliveries, probes after 1 minute. */
 export const DEFAULT_CIRCUIT_BREAKER: Readonly<CircuitBreakerOptions> = Object.freeze({
   failureThreshold: 5,
   coolDownMs: 60_000,
+  replayParked: true,
 })
 
 /** What a final delivery outcome says about the destination's health. */
@@ -38,9 +47,9 @@ export class CircuitBreaker {
     this.#options = options
   }
 
-  /** Whether the circuit is open or probing. */
-  get isOpen(): boolean {
-    return this.#state !== 'closed'
+  /** Whether the circuit is open and waiting for its probe (not probing yet). */
+  get awaitingProbe(): boolean {
+    return this.#state === 'open'
   }
 
   /** Whether delivery `id` may make an attempt now; may turn it into the probe. */

@@ -60,8 +60,9 @@ export interface EventRouterOptions<C extends Catalog | undefined = undefined> {
   /**
    * The circuit breaker of each integration: after `failureThreshold` consecutive deliveries
    * ran out of retries its deliveries are parked as dead letters, and after `coolDownMs` one
-   * probe delivery decides whether to resume. `false` turns it off.
-   * @default { failureThreshold: 5, coolDownMs: 60000 }
+   * probe delivery decides whether to resume; with `replayParked`, the oldest parked delivery is
+   * that probe and the parked ones are redelivered when it succeeds. `false` turns it off.
+   * @default { failureThreshold: 5, coolDownMs: 60000, replayParked: true }
    */
   circuitBreaker?: Partial<CircuitBreakerOptions> | false
   /**
@@ -119,6 +120,7 @@ const optionsSchema = z.object({
       z.strictObject({
         failureThreshold: z.number().int().min(1).max(1_000_000).optional(),
         coolDownMs: nonNegative.max(2_147_483_647).optional(),
+        replayParked: z.boolean().optional(),
       }),
     ])
     .optional(),

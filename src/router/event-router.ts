@@ -122,6 +122,7 @@ export class EventRouter<C extends Catalog | undefined = undefined> {
   readonly #circuits = new Map<string, CircuitBreaker>()
   readonly #retiredLanes = new Set<IntegrationLane>()
   readonly #laneOfRecord = new WeakMap<IntegrationRecord, IntegrationLane>()
+  readonly #probeTimers = new Map<string, ReturnType<typeof setTimeout>>()
   #pending = 0
   /** Deliveries refused or parked without being queued, whose dead letter is being stored. */
   #storing = 0
@@ -701,6 +702,8 @@ export class EventRouter<C extends Catalog | undefined = undefined> {
     if (!record) {
       this.#lanes.delete(id)
       this.#circuits.delete(id)
+      clearTimeout(this.#probeTimers.get(id))
+      this.#probeTimers.delete(id)
     }
   }
 
@@ -723,9 +726,51 @@ export class EventRouter<C extends Catalog | undefined = undefined> {
         consecutiveFailures: transition.consecutiveFailures,
         probeAt: transition.probeAt,
       })
+      if (options.replayParked) this.#scheduleProbe(integrationId, transition.probeAt - Date.now())
     } else if (transition?.to === 'closed') {
       this.#notify('integrationResumed', { integrationId })
+      if (options.replayParked)
+        this.#replay(this.deadLetters.redeliver({ integrationId, reason: 'circuit_open' }))
     }
+  }
+
+  /** After the cool-down, sends the oldest delivery the circuit parked as its probe. */
+  #scheduleProbe(integrationId: string, delayMs: number): void {
+    clearTimeout(this.#probeTimers.get(integrationId))
+    const timer = setTimeout(() => {
+      this.#probeTimers.delete(integrationId)
+      // A new delivery may have become the probe meanwhile: then there is nothing to do.
+      if (this.#closing || !this.#circuits.get(integrationId)?.awaitingProbe) return
+      this.#replay(
+        this.deadLetters
+          .list({ integrationId, reason: 'circuit_open', limit: 1 })
+          .then((oldest) =>
+            oldest.length === 0 ? undefined : this.deadLetters.redeliver(oldest.map((l) => l.id)),
+          ),
+      )
+    }, delayMs)
+    // A router waiting to probe should not keep the host's process alive by itself.
+    timer.unref?.()
+    this.#probeTimers.set(integrationId, timer)
+  }
+
+  /** Runs a replay in the background; what goes wrong is reported on `error`, a close is not. */
+  #replay(replay: Promise<unknown>): void {
+    replay.catch((error: unknown) => {
+      if (error instanceof RouterClosedError) return
+      this.#notify(
+        'error',
+        error instanceof EventRouterError
+          ? error
+          : new EventRouterError(
+              'ERR_DEAD_LETTER_STORE',
+              `Replaying parked deliveries failed: ${String(error)}`,
+              {
+                cause: error,
+              },
+            ),
+      )
+    })
   }
 
   /** A destination answered that the integration is gone (410): disable it, say why. */
@@ -809,6 +854,8 @@ export class EventRouter<C extends Catalog | undefined = undefined> {
     for (const waiter of this.#roomWaiters.splice(0)) waiter.reject(new RouterClosedError(waiter.operation))
     // No new attempt from here; retry waits end. Attempts in flight get until the deadline.
     this.#shutdown.drain()
+    for (const timer of this.#probeTimers.values()) clearTimeout(timer)
+    this.#probeTimers.clear()
     const lanes = [...this.#lanes.values(), ...this.#retiredLanes]
     const inFlightDone = Promise.all(lanes.map((lane) => lane.stop()))
     let timer: ReturnType<typeof setTimeout> | undefined

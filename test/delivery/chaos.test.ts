@@ -115,7 +115,11 @@ async function runChaos(run: ChaosRun, seed: number, baseline: number): Promise<
     timeoutMs: TTL_MS,
     retry: RETRY,
     maxPending: 2000,
-    circuitBreaker: run.circuitBreaker ? { failureThreshold: 3, coolDownMs: 100 } : false,
+    // Parked deliveries stay dead letters here (no automatic replay), so that each delivery has
+    // exactly one outcome to reconcile; replay has its own tests (circuit-breaker.test.ts).
+    circuitBreaker: run.circuitBreaker
+      ? { failureThreshold: 3, coolDownMs: 100, replayParked: false }
+      : false,
   })
   const lastPath = run.circuitBreaker ? '/bad' : '/gamma'
   router.integrations.add({

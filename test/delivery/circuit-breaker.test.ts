@@ -3,12 +3,12 @@ import type { DeliveryResult, IntegrationSuspended } from '../../src/index.js'
 import { MockTransport } from '../../src/testing/index.js'
 import { createRouter, INSTANT_RETRY } from '../factories.js'
 
-function setup(options: { failureThreshold?: number; coolDownMs?: number } = {}) {
+function setup(options: { failureThreshold?: number; coolDownMs?: number; replayParked?: boolean } = {}) {
   const transport = new MockTransport()
   const { router } = createRouter({
     transport,
     retry: { ...INSTANT_RETRY, retries: 1 },
-    circuitBreaker: { failureThreshold: 2, coolDownMs: 1000, ...options },
+    circuitBreaker: { failureThreshold: 2, coolDownMs: 1000, replayParked: false, ...options },
   })
   router.integrations.add({ id: 'down', type: 'webhook', config: { url: 'https://down.example/' } })
   router.subscriptions.create({ event: 'a.b', integrationId: 'down' })
@@ -80,6 +80,44 @@ describe('circuit breaker', () => {
     expect(events).toEqual(['suspended:down', 'resumed:down'])
     expect(await emitOne(router)).toMatchObject({ status: 'succeeded' })
     expect(sent()).toBe(6)
+    await router.close()
+  })
+
+  it('with replayParked (the default), probes with the oldest parked delivery and replays the rest on resume', async () => {
+    vi.useFakeTimers()
+    const { router, transport, events, sent } = setup({ replayParked: true })
+    const down = transport.when('https://down.example').respondWith(503)
+    // Retries without delay: no timer runs, so the cool-down has not started to elapse.
+    await emitOne(router)
+    await emitOne(router)
+    expect(events).toEqual(['suspended:down'])
+    const parked = [await emitOne(router), await emitOne(router), await emitOne(router)]
+    expect(parked.map((r) => r.status === 'failed' && r.reason)).toEqual([
+      'circuit_open',
+      'circuit_open',
+      'circuit_open',
+    ])
+    expect(await router.deadLetters.list({ reason: 'circuit_open' })).toHaveLength(3)
+    down.respondWith(200)
+    const replayed: string[] = []
+    router.on('deliverySucceeded', (result) => {
+      replayed.push(result.delivery.id)
+    })
+    // No new event: after the cool-down the oldest parked delivery is the probe.
+    await vi.advanceTimersByTimeAsync(1000)
+    await router.onIdle()
+    await vi.runAllTimersAsync()
+    await router.onIdle()
+    expect(events).toEqual(['suspended:down', 'resumed:down'])
+    expect(replayed[0]).toBe(parked[0]?.delivery.id)
+    expect(new Set(replayed)).toEqual(new Set(parked.map((r) => r.delivery.id)))
+    expect(await router.deadLetters.list({ reason: 'circuit_open' })).toEqual([])
+    // The exhausted ones are not replayed: they failed on their own account.
+    expect((await router.deadLetters.list()).map((l) => l.reason)).toEqual([
+      'retries_exhausted',
+      'retries_exhausted',
+    ])
+    expect(sent()).toBe(4 + 3)
     await router.close()
   })
 
