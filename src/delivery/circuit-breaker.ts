@@ -47,6 +47,11 @@ export class CircuitBreaker {
     this.#options = options
   }
 
+  /** Whether deliveries go through without restriction. */
+  get isClosed(): boolean {
+    return this.#state === 'closed'
+  }
+
   /** Whether the circuit is open and waiting for its probe (not probing yet). */
   get awaitingProbe(): boolean {
     return this.#state === 'open'

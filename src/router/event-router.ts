@@ -123,6 +123,8 @@ export class EventRouter<C extends Catalog | undefined = undefined> {
   readonly #retiredLanes = new Set<IntegrationLane>()
   readonly #laneOfRecord = new WeakMap<IntegrationRecord, IntegrationLane>()
   readonly #probeTimers = new Map<string, ReturnType<typeof setTimeout>>()
+  /** The config each circuit judged: editing it resets the circuit. */
+  readonly #circuitConfigs = new Map<string, unknown>()
   #pending = 0
   /** Deliveries refused or parked without being queued, whose dead letter is being stored. */
   #storing = 0
@@ -697,13 +699,26 @@ export class EventRouter<C extends Catalog | undefined = undefined> {
   }
 
   #integrationChanged(id: string, record: IntegrationRecord | undefined): void {
-    if (record?.integration.enabled) return
-    this.#lanes.get(id)?.cancel('integration_disabled')
-    if (!record) {
-      this.#lanes.delete(id)
+    const circuit = this.#circuits.get(id)
+    if (circuit && record?.integration.config !== this.#circuitConfigs.get(id)) {
+      // Removed, or its config edited (a new URL, a new key): the failures were about the old one.
       this.#circuits.delete(id)
+      this.#circuitConfigs.delete(id)
       clearTimeout(this.#probeTimers.get(id))
       this.#probeTimers.delete(id)
+      if (record?.integration.enabled && !circuit.isClosed) this.#resumed(id)
+    }
+    if (record?.integration.enabled) return
+    this.#lanes.get(id)?.cancel('integration_disabled')
+    if (!record) this.#lanes.delete(id)
+  }
+
+  /** The circuit of an integration closed: say so, and replay what it parked. */
+  #resumed(integrationId: string): void {
+    this.#notify('integrationResumed', { integrationId })
+    const { circuitBreaker } = this.#options
+    if (circuitBreaker !== false && circuitBreaker.replayParked) {
+      this.#replay(this.deadLetters.redeliver({ integrationId, reason: 'circuit_open' }))
     }
   }
 
@@ -717,6 +732,7 @@ export class EventRouter<C extends Catalog | undefined = undefined> {
       if (signal !== 'failing') return
       circuit = new CircuitBreaker(options)
       this.#circuits.set(integrationId, circuit)
+      this.#circuitConfigs.set(integrationId, this.#integrations.record(integrationId)?.integration.config)
     }
     const transition = circuit.record(result.delivery.id, signal)
     if (transition?.to === 'open') {
@@ -728,9 +744,7 @@ export class EventRouter<C extends Catalog | undefined = undefined> {
       })
       if (options.replayParked) this.#scheduleProbe(integrationId, transition.probeAt - Date.now())
     } else if (transition?.to === 'closed') {
-      this.#notify('integrationResumed', { integrationId })
-      if (options.replayParked)
-        this.#replay(this.deadLetters.redeliver({ integrationId, reason: 'circuit_open' }))
+      this.#resumed(integrationId)
     }
   }
 

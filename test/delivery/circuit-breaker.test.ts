@@ -121,6 +121,29 @@ describe('circuit breaker', () => {
     await router.close()
   })
 
+  it('resets when the integration config is edited: resumes at once and replays what it parked', async () => {
+    const { router, transport, events } = setup({ replayParked: true, coolDownMs: 3_600_000 })
+    transport.when('https://down.example').respondWith(503)
+    await emitOne(router)
+    await emitOne(router)
+    const parked = await emitOne(router)
+    expect(parked).toMatchObject({ reason: 'circuit_open' })
+    const delivered: string[] = []
+    router.on('deliverySucceeded', (result) => {
+      delivered.push(result.delivery.id)
+    })
+    // A name change is not a fix: the circuit stays open.
+    router.integrations.update('down', { name: 'Down' })
+    expect(events).toEqual(['suspended:down'])
+    router.integrations.update('down', { config: { url: 'https://fixed.example/' } })
+    expect(events).toEqual(['suspended:down', 'resumed:down'])
+    await vi.waitFor(() => expect(delivered).toEqual([parked.delivery.id]))
+    expect(transport.requests.at(-1)?.url).toBe('https://fixed.example/')
+    expect(await router.deadLetters.list({ reason: 'circuit_open' })).toEqual([])
+    expect(await emitOne(router)).toMatchObject({ status: 'succeeded' })
+    await router.close()
+  })
+
   it('opens again when the probe fails', async () => {
     vi.useFakeTimers()
     const { router, transport, events } = setup({ failureThreshold: 1 })
