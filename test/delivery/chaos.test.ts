@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import {
   type AttemptFailure,
   type AttemptRecord,
@@ -17,6 +17,7 @@ import {
   startChaosServer,
   withAttemptHeader,
 } from '../support/chaos-server.js'
+import { envInt, trackEscapedErrors } from '../support/escaped-errors.js'
 import { heapUsedAfterGc, MB } from '../support/heap.js'
 
 // Sizes: a few thousand deliveries per run by default; CHAOS_EVENTS=20000 for a soak.
@@ -28,22 +29,8 @@ const TTL_MS = 200
 const RETRY = { retries: 3, minTimeout: 1, maxTimeout: 20, randomize: true, throttledRetries: 2 } as const
 const SECRET = `whsec_${Buffer.alloc(32, 7).toString('base64')}`
 
-function envInt(name: string, fallback: number): number {
-  const value = Number(process.env[name])
-  return Number.isSafeInteger(value) && value > 0 ? value : fallback
-}
-
 // The server may answer, hang, reset or be slow; no outcome may escape as an unhandled error.
-const escaped: unknown[] = []
-const onEscape = (error: unknown) => escaped.push(error)
-beforeAll(() => {
-  process.on('unhandledRejection', onEscape)
-  process.on('uncaughtException', onEscape)
-})
-afterAll(() => {
-  process.off('unhandledRejection', onEscape)
-  process.off('uncaughtException', onEscape)
-})
+const escaped = trackEscapedErrors()
 
 /** Errors of an attempt that got no response: the request may or may not have reached the server. */
 const NO_RESPONSE = new Set(['ERR_ATTEMPT_TIMEOUT', 'ERR_NETWORK'])

@@ -9,16 +9,12 @@ import {
 } from '../../src/index.js'
 import { MockTransport } from '../../src/testing/index.js'
 import { createRouter } from '../factories.js'
+import { envInt } from '../support/escaped-errors.js'
 import { heapUsedAfterGc, MB } from '../support/heap.js'
 
 // Sizes of the memory checks; raise them for a soak (BACKPRESSURE_PENDING=20000 ...).
 const PENDING = envInt('BACKPRESSURE_PENDING', 2000)
 const REFUSED = envInt('BACKPRESSURE_REFUSED', 20_000)
-
-function envInt(name: string, fallback: number): number {
-  const value = Number(process.env[name])
-  return Number.isSafeInteger(value) && value > 0 ? value : fallback
-}
 
 /** Lets the microtask that starts queued deliveries run. */
 const flush = () => new Promise((resolve) => setImmediate(resolve))

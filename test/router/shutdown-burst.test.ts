@@ -1,27 +1,14 @@
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
+import { describe, expect, it, vi } from 'vitest'
 import { type DeadLetter, type DeliveryResult, EventRouter, webhookAdapter } from '../../src/index.js'
 import { undiciTransport } from '../../src/transports/undici/index.js'
 import { type ChaosRequest, startChaosServer, withAttemptHeader } from '../support/chaos-server.js'
+import { envInt, trackEscapedErrors } from '../support/escaped-errors.js'
 
 // A burst of SHUTDOWN_EVENTS events to three integrations (three deliveries each).
 const EVENTS = envInt('SHUTDOWN_EVENTS', 1000)
 const SEED = envInt('SHUTDOWN_SEED', 0xc105e)
 
-function envInt(name: string, fallback: number): number {
-  const value = Number(process.env[name])
-  return Number.isSafeInteger(value) && value > 0 ? value : fallback
-}
-
-const escaped: unknown[] = []
-const onEscape = (error: unknown) => escaped.push(error)
-beforeAll(() => {
-  process.on('unhandledRejection', onEscape)
-  process.on('uncaughtException', onEscape)
-})
-afterAll(() => {
-  process.off('unhandledRejection', onEscape)
-  process.off('uncaughtException', onEscape)
-})
+const escaped = trackEscapedErrors()
 
 describe('EventRouter.close mid-burst (real HTTP server on 127.0.0.1)', () => {
   it('delivered + dead-lettered = emitted: queued, in-flight and retry-waiting deliveries all end', async () => {
