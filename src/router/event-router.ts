@@ -585,18 +585,28 @@ export class EventRouter<C extends Catalog | undefined = undefined> {
 
   /** Dead-letters a delivery that did not fit under `maxPending` (policy `deadLetter`). */
   #refuse(queued: QueuedDelivery): void {
+    const { delivery } = queued
+    this.#failUnattempted(
+      queued,
+      'backpressure',
+      new DeliveryError(
+        'ERR_BACKPRESSURE',
+        `Delivery ${delivery.id} to integration \`${delivery.integrationId}\`: not queued, ${this.#options.maxPending} deliveries were pending (maxPending).`,
+        { retryable: false },
+      ),
+    )
+  }
+
+  /** Settles a delivery that never got an attempt, and keeps it as a dead letter. */
+  #failUnattempted(queued: QueuedDelivery, reason: DeliveryFailed['reason'], error: DeliveryError): void {
     this.#storing++
     const result: DeliveryFailed = {
       status: 'failed',
       delivery: queued.delivery,
       attempts: 0,
       history: [],
-      reason: 'backpressure',
-      error: new DeliveryError(
-        'ERR_BACKPRESSURE',
-        `Delivery ${queued.delivery.id} to integration \`${queued.delivery.integrationId}\`: not queued, ${this.#options.maxPending} deliveries were pending (maxPending).`,
-        { retryable: false },
-      ),
+      reason,
+      error,
       startedAt: Date.now(),
       durationMs: 0,
     }
@@ -820,7 +830,7 @@ export class EventRouter<C extends Catalog | undefined = undefined> {
       )
       queued.push(entry)
       if (integration?.integration.enabled) this.#enqueue(entry)
-      else this.#park(entry, 'integration_disabled')
+      else this.#park(entry)
     }
     let settled: Promise<DeliveryResult[]> | undefined
     return {
@@ -844,24 +854,17 @@ export class EventRouter<C extends Catalog | undefined = undefined> {
   }
 
   /** Settles a delivery that cannot be attempted (its integration is disabled or gone). */
-  #park(queued: QueuedDelivery, reason: 'integration_disabled'): void {
-    this.#storing++
-    const result: DeliveryFailed = {
-      status: 'failed',
-      delivery: queued.delivery,
-      attempts: 0,
-      history: [],
-      reason,
-      error: new DeliveryError(
+  #park(queued: QueuedDelivery): void {
+    const { delivery } = queued
+    this.#failUnattempted(
+      queued,
+      'integration_disabled',
+      new DeliveryError(
         'ERR_INTEGRATION_DISABLED',
-        `Delivery ${queued.delivery.id}: integration \`${queued.delivery.integrationId}\` is disabled or was removed.`,
+        `Delivery ${delivery.id}: integration \`${delivery.integrationId}\` is disabled or was removed.`,
         { retryable: false },
       ),
-      startedAt: Date.now(),
-      durationMs: 0,
-    }
-    this.#notify('deliveryFailed', result)
-    this.#storeDeadLetter(queued, result)
+    )
   }
 
   async #drain(timeoutMs: number): Promise<void> {
