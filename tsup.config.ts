@@ -1,5 +1,9 @@
-import { readdirSync } from 'node:fs'
+import { readdirSync, readFileSync } from 'node:fs'
 import { defineConfig } from 'tsup'
+
+// package.json's version, inlined as `__EVENTROUTER_VERSION__` (src/shared/package-version.ts):
+// read once, here, so the published code sends the version it was built as and reads no file.
+const { version } = JSON.parse(readFileSync('package.json', 'utf8')) as { version: string }
 
 const ADAPTERS = readdirSync('src/adapters', { withFileTypes: true })
   .filter((entry) => entry.isDirectory() && entry.name !== 'shared')
@@ -17,8 +21,19 @@ export default defineConfig({
     index: 'src/index.ts',
     'testing/index': 'src/testing/index.ts',
     'catalogs/loyalty/index': 'src/catalogs/loyalty/index.ts',
-    // undici is an optional peer: only this entry imports it.
-    'transports/undici/index': 'src/transports/undici/index.ts',
+    // undiciTransport on its own subpath: hosts that keep the default transport never load it.
+    'transports/undici/index': 'src/transport/undici/index.ts',
+    // libsql is an optional peer: only this entry loads it, and only when a store opens a path.
+    'stores/sqlite/index': 'src/stores/sqlite/index.ts',
+    // ioredis is an optional peer: only this entry and its thread (loaded by URL, beside it) use it.
+    'stores/redis/index': 'src/stores/redis/index.ts',
+    'stores/redis/redis-store-worker': 'src/stores/redis/redis-store-worker.ts',
+    // The admin API and page: its page is prebuilt into src/admin/page-assets.generated.ts.
+    'admin/index': 'src/admin/index.ts',
+    // The transactional outbox on PostgreSQL: typed against node-postgres, it never imports `pg`.
+    'outbox/postgres/index': 'src/outbox/postgres/index.ts',
+    // OpenTelemetry (an optional peer): only this entry imports @opentelemetry/api.
+    'telemetry/index': 'src/observability/otel/index.ts',
     // One entry per adapter: each becomes its own chunk, which the root index re-exports,
     // so a bundler keeps only the adapters an app imports (package.json has
     // `sideEffects: false`), and `eventrouter/adapters/<name>` loads just that one.
@@ -43,4 +58,5 @@ export default defineConfig({
   skipNodeModulesBundle: true,
   // Keep `node:crypto` as written: every supported Node has the prefix (tsup strips it by default).
   removeNodeProtocol: false,
+  define: { __EVENTROUTER_VERSION__: JSON.stringify(version) },
 })

@@ -3,7 +3,9 @@
 // - publint --strict: package.json fields and exports against the packed files (warnings fail);
 // - every subpath export declares its types first (attw passes an untyped package with exit 0);
 // - attw --profile esm-only: types resolve under node16 (ESM) and bundler resolution.
-// Exits 1 on any problem. Neither tool runs the code: test/package/ does that.
+// - test/package/ (PACKAGE_TESTS=1): the tarball installed and run by ESM and CommonJS consumers,
+//   every subpath imported.
+// Exits 1 on any problem.
 import { execFile, spawnSync } from 'node:child_process'
 import { mkdtemp, readFile, rm } from 'node:fs/promises'
 import { createRequire } from 'node:module'
@@ -127,6 +129,22 @@ try {
     attw.status === 0
       ? `no problems under node16 (ESM) and bundler resolution (${seconds(started)})`
       : `problems found (exit ${attw.status ?? attw.signal}); see the table above`,
+  )
+  // 5. Run the packed package: consumers in plain ESM and CommonJS, every subpath imported, one
+  //    adapter bundled alone (test/package/, which `npm test` leaves out).
+  heading('packed package tests')
+  started = performance.now()
+  const vitest = spawnSync(process.execPath, [join(root, 'node_modules/vitest/vitest.mjs'), 'run'], {
+    cwd: root,
+    stdio: ['ignore', 'inherit', 'inherit'],
+    env: { ...process.env, PACKAGE_TESTS: '1' },
+  })
+  record(
+    'consumer',
+    vitest.status === 0,
+    vitest.status === 0
+      ? `the tarball runs from ESM and CommonJS, every subpath imports (${seconds(started)})`
+      : `test/package failed (exit ${vitest.status ?? vitest.signal}); see above`,
   )
 } catch (error) {
   record('error', false, error instanceof Error ? error.message : String(error))

@@ -1,17 +1,51 @@
-import { loadBuild } from './lib/load-build.js'
+import { baselineRef, loadBaseline, loadBuild } from './lib/load-build.js'
 import { describeMachine, printTable, writeResults } from './lib/report.js'
 import type { Suite } from './lib/suite.js'
+import { batchingSuite } from './suites/batching.js'
+import { coldImportSuite } from './suites/cold-import.js'
 import { deliverySuite } from './suites/delivery.js'
 import { filtersSuite } from './suites/filters.js'
 import { memorySuite } from './suites/memory.js'
+import { outboxSuite } from './suites/outbox.js'
 import { routingSuite } from './suites/routing.js'
+import { sqliteStoreSuite } from './suites/sqlite-store.js'
 
 /*
  * npm run bench                    every suite
  * npm run bench -- filters routing the named suites
  * BENCH_QUICK=1 npm run bench      tiny sizes: checks that the suites work, measures nothing
+ *
+ * Side by side with an earlier commit, in one process:
+ *   BENCH_BASELINE=0b007d7 npm run bench -- routing delivery memory
+ * builds that ref's src/ exactly as the working tree's (bench/lib/load-build.ts: `git archive` of
+ * the ref into a temporary directory, node_modules symlinked into it, the same tsup settings, the
+ * directory removed once built; the repository's index, working tree and worktrees are not
+ * touched). The routing, delivery and memory suites then run every case on both builds back to
+ * back in each round, in an order rotated from round to round, and report current/baseline as the
+ * median of the per-round ratios with its quartiles and extremes (stats.ts summarizeRatio). The
+ * filters and sqlite-store suites measure the current build only; cold-import measures each build.
+ *
+ * Other settings, all optional:
+ *   BENCH_CURRENT=<ref>       build the "current" side from a commit instead of src/ on disk
+ *                             (while src/ is being edited); the JSON's `source` says which
+ *   BENCH_ROUNDS=<n>          rounds of routing, delivery and memory (defaults: routing 7, or 15
+ *                             with a baseline; delivery 5; memory 1, or 3 with a baseline)
+ *   BENCH_CONCURRENCY=16      delivery: only these concurrencies (comma-separated; default 1,16,64)
+ *   BENCH_SQLITE_PENDING=<n>  memory: deliveries held in sqliteStore() (default 500,000; 0 skips)
+ *   BENCH_SQLITE_LARGE=<n>    sqlite-store: size of the "claimable in order" run (default 500,000)
+ *   BENCH_RESULTS_DIR=<dir>   where the JSON goes (default bench/results/)
+ *   BENCH_OUTBOX_*, PG*       outbox: sizes and the PostgreSQL server (bench/suites/outbox.ts)
  */
-const SUITES: readonly Suite[] = [filtersSuite, routingSuite, deliverySuite, memorySuite]
+const SUITES: readonly Suite[] = [
+  filtersSuite,
+  routingSuite,
+  deliverySuite,
+  memorySuite,
+  sqliteStoreSuite,
+  coldImportSuite,
+  batchingSuite,
+  outboxSuite,
+]
 
 const quick = process.env.BENCH_QUICK === '1'
 const requested = process.argv.slice(2).filter((arg) => !arg.startsWith('-'))
@@ -54,6 +88,8 @@ for (const suite of selected) {
     machine: { ...describeMachine(), loadAverageAtStart: machine.loadAverage },
     // Built once, when the first suite started: every suite of a run measures the same code.
     source: (await loadBuild()).source,
+    // BENCH_BASELINE: what the A/B suites compared it with (null when not set).
+    baseline: baselineRef() === undefined ? null : ((await loadBaseline())?.source ?? null),
     config: result.config,
     tables: result.tables,
     results: result.results,

@@ -8,9 +8,9 @@
  */
 import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
+import { classifyHttpResponse, defineAdapter, EventRouter, kyTransport } from 'eventrouter'
+import { checkAdapterConformance } from 'eventrouter/testing'
 import { z } from 'zod'
-import { classifyHttpResponse, defineAdapter, EventRouter, kyTransport } from '../src/index.js'
-import { checkAdapterConformance } from '../src/testing/index.js'
 
 // 1. The adapter: a config schema (its type flows into buildRequest), a request builder,
 //    and, because Acme answers 200 with {"ok":false} on rejected activities, a classifier.

@@ -6,25 +6,28 @@
  * Routes loyalty events (typed by the loyalty catalog) through filtered and prefixed
  * subscriptions, explains why one event was filtered out, edits and deletes a
  * subscription, prints what Klaviyo received and what happened to each delivery.
+ * Everything the router must not lose lives in an SQLite file in a temporary folder: at the
+ * end, a deploy restarts the router while Klaviyo is down, and the new process picks up what
+ * the old one left pending.
  * Run: npm run demo
  */
+import { randomBytes } from 'node:crypto'
+import { mkdtempSync, rmSync } from 'node:fs'
 import { createServer, type IncomingMessage } from 'node:http'
 import type { AddressInfo } from 'node:net'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { type DeliveryResult, EventRouter, klaviyoAdapter, kyTransport, webhookAdapter } from 'eventrouter'
+import { loyaltyCatalog } from 'eventrouter/catalogs/loyalty'
+import { sqliteStore } from 'eventrouter/stores/sqlite'
 import { Webhook } from 'standardwebhooks'
-import { loyaltyCatalog } from '../src/catalogs/loyalty/index.js'
-import {
-  type DeliveryResult,
-  EventRouter,
-  klaviyoAdapter,
-  kyTransport,
-  webhookAdapter,
-} from '../src/index.js'
 
 const SECRET = 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw'
 const KLAVIYO_KEY = 'pk_demo0123456789abcdef0123456789ab'
 
 // --- stand-ins of the destinations, on loopback ---------------------------------------
 let crmFailuresToInject = 2
+let klaviyoDown = false
 const verifier = new Webhook(SECRET)
 const klaviyoReceived: unknown[] = []
 const readBody = (request: IncomingMessage) =>
@@ -36,6 +39,10 @@ const readBody = (request: IncomingMessage) =>
 const server = createServer(async (request, response) => {
   const body = await readBody(request)
   if (request.url === '/api/events') {
+    if (klaviyoDown) {
+      response.writeHead(503).end()
+      return
+    }
     // Klaviyo's Create Event: private key, revision header, JSON:API body, 202 with no body.
     if (request.headers.authorization !== `Klaviyo-API-Key ${KLAVIYO_KEY}` || !request.headers.revision) {
       response.writeHead(401, { 'content-type': 'application/vnd.api+json' }).end('{"errors":[]}')
@@ -62,27 +69,45 @@ await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
 const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
 
 // --- the router ------------------------------------------------------------------------
-const router = new EventRouter({
+// Pending deliveries, dead letters and the configuration live in this file; integration
+// secrets are encrypted in it with a key the host keeps elsewhere (an env variable, a KMS).
+const folder = mkdtempSync(join(tmpdir(), 'eventrouter-demo-'))
+const databasePath = join(folder, 'eventrouter.db')
+const secretKey = { id: 'demo-key', key: randomBytes(32) }
+const routerOptions = () => ({
   adapters: [webhookAdapter(), klaviyoAdapter()],
   catalog: loyaltyCatalog,
   // The stand-ins listen on 127.0.0.1, which the transport refuses by default (SSRF guard).
   transport: kyTransport({ allowedAddresses: ['127.0.0.1'] }),
   timeoutMs: 2_000,
   retry: { retries: 5, minTimeout: 100, factor: 2, maxTimeout: 1_000 },
+  store: sqliteStore({ path: databasePath }),
+  secrets: { keys: [secretKey] },
 })
+const router = new EventRouter(routerOptions())
+await router.start()
 router.integrations.add({
   id: 'crm',
   type: 'webhook',
   name: 'CRM webhook',
   config: { url: `${base}/crm`, secret: SECRET },
 })
+// Its receiver answers 401 to every attempt. Standard Webhooks counts that as a failed
+// attempt, retried on the schedule (a receiver may be rotating its keys), so the delivery
+// ends as a dead letter once the retries run out.
 router.integrations.add({
   id: 'analytics',
   type: 'webhook',
   name: 'Analytics (wrong secret on purpose)',
   config: { url: `${base}/analytics`, secret: 'whsec_QUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFB' },
 })
-router.integrations.add({ id: 'klaviyo', type: 'klaviyo', config: { apiKey: KLAVIYO_KEY, baseUrl: base } })
+// One Create Event request per delivery, printed below (Klaviyo batches to Bulk Create Events by default).
+router.integrations.add({
+  id: 'klaviyo',
+  type: 'klaviyo',
+  config: { apiKey: KLAVIYO_KEY, baseUrl: base },
+  batching: { enabled: false },
+})
 
 const bigRewards = router.subscriptions.create({
   id: 'big-rewards',
@@ -164,8 +189,37 @@ receipts.push(router.emit('coupon.updated', couponUpdated))
 for (const receipt of receipts) record(await receipt.settled)
 // Nothing fails silently: every delivery that did not arrive is kept, with its attempts.
 const deadLetters = await router.deadLetters.list()
+
+// --- a deploy while Klaviyo is down -----------------------------------------------------
+console.log('\nDeploy while Klaviyo is down: the old process closes with a delivery waiting to retry...')
+klaviyoDown = true
+const pendingReceipt = router.emit('wallet.coins_rewarded', { ...rewarded, coins: 500 })
+const toKlaviyo = pendingReceipt.deliveries.find((delivery) => delivery.integrationId === 'klaviyo')
+await new Promise<void>((resolve) => {
+  router.on('attemptFailed', ({ delivery }) => {
+    if (delivery.id === toKlaviyo?.id) resolve()
+  })
+})
 await router.close({ timeoutMs: 5_000 })
+klaviyoDown = false
+const restarted = new EventRouter(routerOptions())
+const resumed: DeliveryResult[] = []
+restarted.on('deliverySucceeded', (result) => {
+  resumed.push(result)
+})
+await restarted.start()
+console.log(
+  `  the new process loaded ${restarted.integrations.list().length} integrations and ${restarted.subscriptions.list().length} subscriptions from ${databasePath}, with ${restarted.pendingCount} delivery pending`,
+)
+await restarted.onIdle()
+for (const result of resumed) {
+  console.log(
+    `  resumed ${result.delivery.id} (${result.delivery.outgoingName} -> ${result.delivery.integrationId}): ${result.status} after ${result.attempts} attempts across both processes, same delivery id${result.delivery.id === toKlaviyo?.id ? ' as before the restart' : ''}`,
+  )
+}
+await restarted.close({ timeoutMs: 5_000 })
 server.close()
+rmSync(folder, { recursive: true, force: true })
 
 console.log('\nWhat Klaviyo received (first event, properties abridged):')
 const first = klaviyoReceived[0] as { data: { attributes: Record<string, unknown> } }

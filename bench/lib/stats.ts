@@ -34,3 +34,58 @@ export function nsSince(start: bigint): number {
 export function collectGarbage(): void {
   globalThis.gc?.()
 }
+
+/** The per-round ratios `a[i] / b[i]` (see {@link pairedRatio}). */
+export function pairedRatios(a: readonly number[], b: readonly number[]): number[] {
+  return a.map((value, index) => value / b[index]!)
+}
+
+/** Quantile `q` (0..1) of a non-empty list, interpolated between the nearest ranks. */
+export function quantile(values: readonly number[], q: number): number {
+  if (values.length === 0) return Number.NaN
+  const sorted = [...values].sort((a, b) => a - b)
+  const position = (sorted.length - 1) * q
+  const low = Math.floor(position)
+  const high = Math.ceil(position)
+  return sorted[low]! + (sorted[high]! - sorted[low]!) * (position - low)
+}
+
+/** A paired ratio with its spread over the rounds: median, quartiles, extremes. */
+export interface RatioSummary {
+  readonly median: number
+  readonly q1: number
+  readonly q3: number
+  readonly min: number
+  readonly max: number
+  readonly rounds: number
+  readonly samples: readonly number[]
+}
+
+/** {@link pairedRatio} with its spread: what a claim like "within 10 %" needs to be read. */
+export function summarizeRatio(a: readonly number[], b: readonly number[]): RatioSummary {
+  const samples = pairedRatios(a, b)
+  return {
+    median: median(samples),
+    q1: quantile(samples, 0.25),
+    q3: quantile(samples, 0.75),
+    ...range(samples),
+    rounds: samples.length,
+    samples,
+  }
+}
+
+/** `1.03x (0.98–1.07)`: median and interquartile range of a paired ratio. */
+export function formatRatio(summary: RatioSummary): string {
+  return `${summary.median.toFixed(2)}x (${summary.q1.toFixed(2)}–${summary.q3.toFixed(2)})`
+}
+
+/** The number of rounds: BENCH_ROUNDS when set (a positive integer), else `fallback`. */
+export function roundsFromEnv(fallback: number): number {
+  const text = process.env.BENCH_ROUNDS
+  if (text === undefined || text === '') return fallback
+  const rounds = Number(text)
+  if (!Number.isSafeInteger(rounds) || rounds < 1) {
+    throw new Error(`Expected BENCH_ROUNDS to be a positive integer, got \`${text}\`.`)
+  }
+  return rounds
+}

@@ -1,4 +1,4 @@
-import type { z } from 'zod'
+import type { StandardSchemaV1 } from '@standard-schema/spec'
 import type { CatalogField, CatalogFieldType } from './catalog.js'
 import { schemaModel } from './schema-model.js'
 import type { Shape, ShapeReader } from './schema-shape.js'
@@ -9,7 +9,8 @@ interface FieldList {
   readonly paths: readonly string[]
 }
 
-const lists = new WeakMap<z.ZodType, FieldList>()
+const lists = new WeakMap<StandardSchemaV1, FieldList>()
+const NO_FIELDS: FieldList = Object.freeze({ fields: Object.freeze([]), paths: Object.freeze([]) })
 
 /**
  * The fields filters can test in payloads of `schema`, for a dashboard's filter builder: every
@@ -17,24 +18,29 @@ const lists = new WeakMap<z.ZodType, FieldList>()
  * array as `items.sku` (filters look into each element). Fields that JSON Schema cannot type
  * (transforms, `z.any()`) are left out; recursive schemas are walked once.
  *
+ * The list comes from the schema's JSON Schema: zod 4's, or the Standard JSON Schema of another
+ * validator. A validator without JSON Schema (valibot on its own, zod 3) has no fields: `[]`.
+ *
  * @example
  * catalogFields(z.strictObject({ coins: z.int(), customer: z.strictObject({ tier: z.enum(['gold']) }) }))
  * // [{ path: 'coins', type: 'integer', optional: false, nullable: false },
  * //  { path: 'customer.tier', type: 'string', enum: ['gold'], optional: false, nullable: false }]
  */
-export function catalogFields(schema: z.ZodType): CatalogField[] {
+export function catalogFields(schema: StandardSchemaV1): CatalogField[] {
   return [...fieldList(schema).fields]
 }
 
 /** Every dotted path of `schema`'s payloads that names a value, objects included. */
-export function fieldPaths(schema: z.ZodType): readonly string[] {
+export function fieldPaths(schema: StandardSchemaV1): readonly string[] {
   return fieldList(schema).paths
 }
 
-function fieldList(schema: z.ZodType): FieldList {
+function fieldList(schema: StandardSchemaV1): FieldList {
   let list = lists.get(schema)
   if (list === undefined) {
-    const { reader, root } = schemaModel(schema)
+    const model = schemaModel(schema)
+    if (model === undefined) return NO_FIELDS
+    const { reader, root } = model
     const fields: CatalogField[] = []
     const paths: string[] = []
     walkProperties(reader, root, '', false, new Set(), fields, paths)

@@ -1,5 +1,6 @@
-import type { z } from 'zod'
+import type { StandardSchemaV1 } from '@standard-schema/spec'
 import type { Filter } from '../filters/filter.js'
+import type { SchemaInput, SchemaOutput } from '../shared/standard-schema.js'
 
 /**
  * One event type of a catalog: what it means, the shape of its payload, and an example.
@@ -12,7 +13,7 @@ import type { Filter } from '../filters/filter.js'
  *   sample: { coins: 150 },
  * })
  */
-export interface EventDefinition<S extends z.ZodType = z.ZodType> {
+export interface EventDefinition<S extends StandardSchemaV1 = StandardSchemaV1> {
   /**
    * Human name, shown by dashboards and sent as the metric name by destinations that have one
    * (Klaviyo shows the subscription's prefix + title). 1–100 characters, so that a prefix still
@@ -21,10 +22,15 @@ export interface EventDefinition<S extends z.ZodType = z.ZodType> {
   readonly title: string
   /** When the event is emitted and what it means, for people wiring it to a destination. */
   readonly description: string
-  /** The payload's zod schema. Its output must be a JSON object. */
+  /**
+   * The payload's schema; its output must be a JSON object. A zod 4 schema gets every feature;
+   * any other Standard Schema v1 validator (valibot, arktype, zod 3...) validates payloads, and
+   * is described (JSON Schema, fields, filter checks) only when it also implements Standard JSON
+   * Schema: see {@link defineCatalog}.
+   */
   readonly schema: S
   /** A realistic payload; `defineCatalog` checks that it passes `schema`. */
-  readonly sample: z.input<S>
+  readonly sample: SchemaInput<S>
 }
 
 /** The definitions of a catalog, keyed by event name (`wallet.coins_rewarded`). */
@@ -81,27 +87,38 @@ export interface Catalog<D extends EventDefinitions = EventDefinitions, N extend
   has(name: string): name is N
   /** The definition of an event, or `undefined` for a name the catalog does not have. */
   get<K extends N>(name: K): D[K]
+  /** The definition of an event, or `undefined` for a name the catalog does not have. */
   get(name: string): EventDefinition | undefined
   /**
    * Validates a payload against the event's schema and returns the parsed payload (unknown keys
-   * of `z.object` schemas removed). Nothing else happens.
+   * of `z.object` schemas removed). Nothing else happens. Schemas of other validators keep their
+   * own issue messages.
    *
    * @throws {ValidationError} `code` `ERR_VALIDATION`: one issue per bad field, at
    *   `payload.<dotted path>` (`payload.customer.email`), or at `name` for an unknown event.
    */
-  validatePayload<K extends N>(name: K, payload: unknown): z.output<D[K]['schema']>
+  validatePayload<K extends N>(name: K, payload: unknown): SchemaOutput<D[K]['schema']>
+  /**
+   * Validates a payload against the schema of the event named `name` (a name only known at run
+   * time) and returns the parsed payload.
+   *
+   * @throws {ValidationError} `code` `ERR_VALIDATION`, as for a known name, or at `name` for an
+   *   unknown event.
+   */
   validatePayload(name: string, payload: unknown): Record<string, unknown>
   /**
-   * The JSON Schema (draft 2020-12, from zod's `z.toJSONSchema`) of the event's payload, with
-   * the event's title and description. A fresh copy on each call.
+   * The JSON Schema (draft 2020-12, from zod's `z.toJSONSchema`, or the Standard JSON Schema of
+   * another validator) of the event's payload, with the event's title and description. A fresh
+   * copy on each call.
    *
-   * @throws {ValidationError} at `name` for an unknown event.
+   * @throws {ValidationError} at `name` for an unknown event, and for an event whose schema has
+   *   no JSON Schema (a validator without Standard JSON Schema: valibot on its own, zod 3).
    */
   jsonSchema(name: N | (string & {}), options?: JsonSchemaOptions): Record<string, unknown>
   /**
    * The fields filters can test, for a dashboard's filter builder: every leaf, array and free-form
    * map, dotted; fields of objects inside arrays as `items.sku`. Fields whose type JSON Schema
-   * cannot express are left out.
+   * cannot express are left out. `[]` for a schema without JSON Schema (valibot on its own, zod 3).
    *
    * @throws {ValidationError} at `name` for an unknown event.
    */
@@ -109,6 +126,8 @@ export interface Catalog<D extends EventDefinitions = EventDefinitions, N extend
   /**
    * Checks a filter (already valid filter JSON, see `parseFilter`) against the event's schema:
    * every field path must exist, and every operator must be able to match the field's type.
+   * A schema without JSON Schema (valibot on its own, zod 3) cannot be checked against: every
+   * filter passes.
    *
    * @param field - Where the filter sits in the caller's input; issue paths start with it.
    * @throws {InvalidFilterError} `code` `ERR_INVALID_FILTER`, one issue per problem, e.g.
@@ -124,8 +143,8 @@ export type CatalogEventName<C> = C extends Catalog<EventDefinitions, infer N> ?
 
 /** The payload `emit()` accepts for an event (the schema's input type). */
 export type CatalogPayload<C, N extends CatalogEventName<C>> =
-  C extends Catalog<infer D, string> ? z.input<D[N]['schema']> : never
+  C extends Catalog<infer D, string> ? SchemaInput<D[N]['schema']> : never
 
 /** The payload after validation (the schema's output type): what filters and destinations see. */
 export type CatalogParsedPayload<C, N extends CatalogEventName<C>> =
-  C extends Catalog<infer D, string> ? z.output<D[N]['schema']> : never
+  C extends Catalog<infer D, string> ? SchemaOutput<D[N]['schema']> : never

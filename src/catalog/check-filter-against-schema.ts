@@ -1,5 +1,4 @@
-import type { z } from 'zod'
-import { describeValue } from '../filters/describe-value.js'
+import type { StandardSchemaV1 } from '@standard-schema/spec'
 import type { Filter, FilterValue } from '../filters/filter.js'
 import { FilterIssues } from '../filters/filter-issues.js'
 import {
@@ -8,9 +7,10 @@ import {
   isOperatorKey,
   isOperatorObject,
 } from '../filters/filter-operators.js'
-import { isPlainObject } from '../filters/is-plain-object.js'
+import { closestMatch } from '../shared/closest-match.js'
+import { describeValue } from '../shared/describe-value.js'
+import { isPlainObject } from '../shared/is-plain-object.js'
 import { fieldPaths } from './catalog-fields.js'
-import { closestMatch } from './closest-match.js'
 import { describeShape, isDate } from './describe-shape.js'
 import { schemaModel } from './schema-model.js'
 import type { Shape, ShapeReader } from './schema-shape.js'
@@ -47,6 +47,10 @@ const ISO_DATE_PREFIX =
  * tests its elements. `null` is accepted everywhere: it matches missing fields. Parts of the
  * filter that `parseFilter` would reject are skipped, not reported: parse it first.
  *
+ * The check reads the schema's JSON Schema (zod 4's, or another validator's Standard JSON
+ * Schema). A schema without one (valibot on its own, zod 3) cannot be checked against: every
+ * filter passes, and mistakes show up only as filters that never match.
+ *
  * @param field - Where the filter sits in the caller's input; issue paths start with it.
  * @throws {InvalidFilterError} `code` `ERR_INVALID_FILTER`, one issue per problem (up to 20),
  *   e.g. `filter.customer.teir`: "`customer.teir` is not a field of `wallet.coins_rewarded`;
@@ -54,12 +58,14 @@ const ISO_DATE_PREFIX =
  */
 export function checkFilterAgainstSchema(
   filter: Filter,
-  schema: z.ZodType,
+  schema: StandardSchemaV1,
   eventName: string,
   field = 'filter',
 ): void {
+  const model = schemaModel(schema)
+  if (model === undefined) return
   const issues = new FilterIssues()
-  const { reader, root } = schemaModel(schema)
+  const { reader, root } = model
   new FilterSchemaCheck(reader, () => fieldPaths(schema), eventName, issues).document(
     filter,
     { shape: root, arrayPath: undefined },

@@ -1,18 +1,26 @@
-import type { z } from 'zod'
+import type { StandardSchemaV1 } from '@standard-schema/spec'
 import { ValidationError, type ValidationIssue } from '../errors/validation-error.js'
 import { isEventName } from '../events/event-name.js'
-import { describeValue } from '../filters/describe-value.js'
 import type { Filter } from '../filters/filter.js'
-import { isPlainObject } from '../filters/is-plain-object.js'
+import { closestMatch } from '../shared/closest-match.js'
+import { describeValue } from '../shared/describe-value.js'
+import { isPlainObject } from '../shared/is-plain-object.js'
+import {
+  ASYNC_SCHEMA_MESSAGE,
+  hasStandardJsonSchema,
+  isStandardSchema,
+  isZod4Schema,
+  runStandard,
+  schemaVendor,
+} from '../shared/standard-schema.js'
 import type { Catalog, EventDefinition, JsonSchemaOptions } from './catalog.js'
 import { catalogFields } from './catalog-fields.js'
 import { checkFilterAgainstSchema } from './check-filter-against-schema.js'
-import { closestMatch } from './closest-match.js'
-import { toPayloadJsonSchema } from './schema-model.js'
+import { schemaModel, toPayloadJsonSchema } from './schema-model.js'
 import { validatePayload } from './validate-payload.js'
 
 /** The definitions type of a catalog built from schemas `S`, one per event name. */
-export type CatalogDefinitions<S extends Record<string, z.ZodType>> = {
+export type CatalogDefinitions<S extends Record<string, StandardSchemaV1>> = {
   [K in keyof S]: EventDefinition<S[K]>
 }
 
@@ -22,9 +30,24 @@ const MAX_TITLE_LENGTH = 100
 /**
  * Builds a typed event catalog. Each `sample` is type-checked against its `schema`, and at
  * runtime every definition is checked: a valid event name, a title (1–100 characters), a
- * description, a zod schema, and a sample that passes it and is a JSON object.
+ * description, a schema, and a sample that passes it and is a JSON object.
  *
- * Derived data (JSON Schema, fields) is computed on first use, so defining a catalog is cheap.
+ * A schema is a zod 4 schema or any Standard Schema v1 validator (valibot, arktype, zod 3...);
+ * payload types are inferred from it either way. What each gets:
+ * - zod 4: everything. eventrouter's issue messages ("expected an integer, got string \"150\"",
+ *   "unknown field; did you mean `tier`?"), `jsonSchema()`, `fields()` and `checkFilter()`.
+ * - a validator that also implements Standard JSON Schema (arktype; valibot through
+ *   `toStandardJsonSchema()` of `@valibot/to-json-schema`): validation with the validator's own
+ *   messages, and `jsonSchema()`, `fields()` and `checkFilter()` from its JSON Schema (converted
+ *   here, so a converter that throws is reported now).
+ * - any other validator (valibot on its own, zod 3): validation only. `jsonSchema()` throws,
+ *   `fields()` is `[]`, and `checkFilter()` accepts every filter.
+ *
+ * Validation is synchronous, as `emit()` is: a schema whose `~standard.validate` returns a
+ * Promise for the sample is refused here (and would be refused by each later validation).
+ *
+ * Derived data of zod schemas (JSON Schema, fields) is computed on first use, so defining a
+ * catalog is cheap.
  *
  * @throws {ValidationError} `code` `ERR_VALIDATION`, one issue per problem, at
  *   `definitions.<event name>.<title | description | schema | sample...>`.
@@ -40,7 +63,7 @@ const MAX_TITLE_LENGTH = 100
  * })
  * catalog.validatePayload('wallet.coins_rewarded', { coins: 150, balance: 1200 })
  */
-export function defineCatalog<S extends Record<string, z.ZodType>>(
+export function defineCatalog<S extends Record<string, StandardSchemaV1>>(
   definitions: CatalogDefinitions<S>,
 ): Catalog<CatalogDefinitions<S>> {
   assertDefinitions(definitions)
@@ -67,7 +90,11 @@ export function defineCatalog<S extends Record<string, z.ZodType>>(
       validatePayload(definition(name).schema, payload, name),
     jsonSchema(name: string, options: JsonSchemaOptions = {}) {
       const { title, description, schema } = definition(name)
-      const { $schema, ...rest } = toPayloadJsonSchema(schema, options.io === 'input' ? 'input' : 'output')
+      const { $schema = DRAFT_2020_12, ...rest } = describedSchema(
+        name,
+        schema,
+        options.io === 'input' ? 'input' : 'output',
+      )
       return { $schema, title, description, ...rest }
     },
     fields: (name: string) => catalogFields(definition(name).schema),
@@ -124,8 +151,16 @@ function definitionIssues(name: string, definition: Record<string, unknown>, at:
       message: `expected a non-empty string, got ${describeValue(description)}`,
     })
   }
-  if (!isZodSchema(schema)) {
-    issues.push({ path: `${at}.schema`, message: `expected a zod schema, got ${describeValue(schema)}` })
+  if (!isZod4Schema(schema) && !isStandardSchema(schema)) {
+    issues.push({
+      path: `${at}.schema`,
+      message: `expected a zod 4 schema or a Standard Schema v1 validator (valibot, arktype, zod 3.24+), got ${describeValue(schema)}`,
+    })
+    return issues
+  }
+  // zod 4 included: its `~standard.validate` returns a Promise for an async check, as others do.
+  if (runStandard(schema, sample).status === 'async') {
+    issues.push({ path: `${at}.schema`, message: ASYNC_SCHEMA_MESSAGE })
     return issues
   }
   try {
@@ -141,17 +176,60 @@ function definitionIssues(name: string, definition: Record<string, unknown>, at:
     for (const issue of error.issues) {
       issues.push({ path: issue.path.replace(/^payload/, `${at}.sample`), message: issue.message })
     }
+    return issues
+  }
+  if (!isZod4Schema(schema) && hasStandardJsonSchema(schema)) {
+    // Fields and filter checks come from this JSON Schema: a converter that throws must say so
+    // now, not leave the event with no fields and unchecked filters.
+    try {
+      schemaModel(schema)
+    } catch (error) {
+      issues.push({
+        path: `${at}.schema`,
+        message: `implements Standard JSON Schema, but converting it to JSON Schema (draft 2020-12) failed: ${reason(error)}`,
+      })
+    }
   }
   return issues
 }
 
-function isZodSchema(value: unknown): value is z.ZodType {
-  return (
-    typeof value === 'object' &&
-    value !== null &&
-    '_zod' in value &&
-    typeof (value as { safeParse?: unknown }).safeParse === 'function'
-  )
+const DRAFT_2020_12 = 'https://json-schema.org/draft/2020-12/schema'
+
+/** The JSON Schema of an event's payload; a ValidationError at `name` when there is none. */
+function describedSchema(
+  name: string,
+  schema: StandardSchemaV1,
+  io: 'input' | 'output',
+): Record<string, unknown> {
+  let json: Record<string, unknown> | undefined
+  try {
+    json = toPayloadJsonSchema(schema, io)
+  } catch (error) {
+    throw new ValidationError(
+      'event name',
+      [
+        {
+          path: 'name',
+          message: `the ${io} of \`${name}\` cannot be described as JSON Schema: ${reason(error)}`,
+        },
+      ],
+      { cause: error },
+    )
+  }
+  if (json !== undefined) return json
+  throw new ValidationError('event name', [
+    {
+      path: 'name',
+      message:
+        `\`${name}\` has no JSON Schema: its ${schemaVendor(schema)} schema does not implement Standard JSON Schema ` +
+        '(`~standard.jsonSchema`); use a zod 4 schema or a validator that implements it (arktype; valibot ' +
+        'through `toStandardJsonSchema()` of `@valibot/to-json-schema`)',
+    },
+  ])
+}
+
+function reason(error: unknown): string {
+  return error instanceof Error ? error.message : String(error)
 }
 
 function listNames(names: readonly string[]): string {

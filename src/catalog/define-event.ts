@@ -1,10 +1,10 @@
-import type { z } from 'zod'
+import type { StandardSchemaV1 } from '@standard-schema/spec'
 import type { EventDefinition } from './catalog.js'
 
 /**
  * Types one event definition on its own, so that its `sample` is checked against its `schema`
  * at compile time (as it is inside `defineCatalog`). Returns `definition` unchanged; the runtime
- * checks happen in `defineCatalog`.
+ * checks happen in `defineCatalog`. `schema` is a zod 4 schema or any Standard Schema v1 validator.
  *
  * @example
  * export const coinsRewarded = defineEvent({
@@ -14,6 +14,6 @@ import type { EventDefinition } from './catalog.js'
  *   sample: { coins: 150 },
  * })
  */
-export function defineEvent<S extends z.ZodType>(definition: EventDefinition<S>): EventDefinition<S> {
+export function defineEvent<S extends StandardSchemaV1>(definition: EventDefinition<S>): EventDefinition<S> {
   return definition
 }

@@ -1,5 +1,5 @@
 import type { z } from 'zod'
-import { describeValue } from '../filters/describe-value.js'
+import { describeValue } from '../shared/describe-value.js'
 import { listValues } from './describe-shape.js'
 
 type Issue = z.core.$ZodRawIssue

@@ -1,4 +1,4 @@
-import { isPlainObject } from '../filters/is-plain-object.js'
+import { isPlainObject } from '../shared/is-plain-object.js'
 
 /** A node of a JSON Schema (draft 2020-12) as `z.toJSONSchema` produces it. */
 export type JsonSchema = boolean | { readonly [key: string]: unknown }

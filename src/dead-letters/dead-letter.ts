@@ -10,6 +10,7 @@ import type { DeliveryErrorCode } from '../errors/delivery-error.js'
 export interface DeadLetter {
   /** The delivery id: one dead letter per delivery at a time. */
   readonly id: string
+  /** The delivery as it was when it ended here: destination, subscription, attempts. */
   readonly delivery: Delivery
   /** The event as routed, with the payload as it was emitted. */
   readonly event: DeadLetterEvent
@@ -17,8 +18,11 @@ export interface DeadLetter {
   readonly reason: DeliveryFailureReason
   /** The last error: its stable code, message and HTTP status (null without a response). */
   readonly error: {
+    /** The `DeliveryError`'s stable code, e.g. `ERR_HTTP_STATUS`. */
     readonly code: DeliveryErrorCode
+    /** The error's message. */
     readonly message: string
+    /** The HTTP status of the last response, or `null` when none arrived. */
     readonly status: number | null
   }
   /** Every attempt made, in order (empty when the delivery was parked before any). */
@@ -31,11 +35,17 @@ export interface DeadLetter {
 
 /** The event a dead letter carries. */
 export interface DeadLetterEvent {
+  /** The tenant that emitted it, or `null` for a platform event. */
+  readonly tenant: string | null
+  /** Event id: given to `emit()` or generated. */
   readonly id: string
+  /** The name it was emitted with, e.g. `wallet.coins_rewarded`. */
   readonly name: string
+  /** The name sent to the destination: the subscription's prefix + `name`. */
   readonly outgoingName: string
+  /** The payload as it was emitted. */
   readonly payload: Readonly<Record<string, unknown>>
-  /** ISO-8601. */
+  /** When it occurred, ISO-8601. */
   readonly occurredAt: string
 }
 
@@ -55,15 +65,23 @@ export interface DeadLetterQuery {
 
 /** A {@link DeadLetterQuery} after validation: `since` in epoch ms. */
 export interface ResolvedDeadLetterQuery {
+  /** Only letters of this scope: a tenant's, or the platform's (`null`); every scope when absent. */
+  readonly tenant?: string | null
+  /** Only these delivery ids. */
   readonly ids?: readonly string[]
+  /** Only deliveries to this integration. */
   readonly integrationId?: string
+  /** Only letters dead-lettered at or after this time, in epoch ms. */
   readonly since?: number
+  /** Only letters with this reason. */
   readonly reason?: DeliveryFailureReason
+  /** At most this many, oldest first. */
   readonly limit?: number
 }
 
 /** Whether `letter` matches every field of `query`. */
 export function matchesQuery(letter: DeadLetter, query: ResolvedDeadLetterQuery): boolean {
+  if (query.tenant !== undefined && letter.delivery.tenant !== query.tenant) return false
   if (query.integrationId !== undefined && letter.delivery.integrationId !== query.integrationId) return false
   if (query.reason !== undefined && letter.reason !== query.reason) return false
   if (query.since !== undefined && Date.parse(letter.deadLetteredAt) < query.since) return false

@@ -2,7 +2,9 @@ import { z } from 'zod'
 import type { Delivery, DeliveryResult } from '../delivery/delivery.js'
 import { NotFoundError } from '../errors/not-found-error.js'
 import { parseInput } from '../errors/parse-input.js'
-import { idSchema } from '../router/ids.js'
+import { readSignal } from '../shared/abort.js'
+import { idSchema } from '../shared/ids.js'
+import { readOptions } from '../shared/read-options.js'
 import type { DeadLetter, DeadLetterQuery, ResolvedDeadLetterQuery } from './dead-letter.js'
 import type { DeadLetterStore } from './dead-letter-store.js'
 
@@ -22,16 +24,30 @@ export interface DeadLetters {
    * Sends dead letters again, by id or by query (`{ integrationId, since }` after an
    * outage), waiting for room under `maxPending`. Each is removed from the store as it is
    * requeued, keeps its delivery id, and is dead-lettered again if it fails again.
-   * Unknown ids throw `NotFoundError` and nothing is redelivered.
+   * Unknown ids throw `NotFoundError` and nothing is redelivered. `options.signal` stops the
+   * waiting: the promise rejects with its reason, and the letters not yet requeued stay dead letters.
    */
-  redeliver(target: readonly string[] | DeadLetterQuery): Promise<RedeliveryReceipt>
+  redeliver(
+    target: readonly string[] | DeadLetterQuery,
+    options?: RedeliverOptions,
+  ): Promise<RedeliveryReceipt>
   /** Removes dead letters for good, by id or by query; resolves with how many were removed. */
   discard(target: readonly string[] | DeadLetterQuery): Promise<number>
 }
 
+/** Options of `deadLetters.redeliver()`. */
+export interface RedeliverOptions {
+  /** Stops waiting for room: rejects with the signal's reason; what is requeued by then stays requeued. */
+  signal?: AbortSignal
+}
+
 /** What the view needs from the router. */
 export interface DeadLetterHost {
-  redeliver(letters: readonly DeadLetter[]): Promise<RedeliveryReceipt>
+  /**
+   * Queues `letters` again, each removed from the dead letters as it is queued (in one write
+   * where the store allows it), so that a close() or a crash part-way leaves the rest where they were.
+   */
+  redeliver(letters: readonly DeadLetter[], signal: AbortSignal | undefined): Promise<RedeliveryReceipt>
   assertOpen(operation: string): void
 }
 
@@ -63,26 +79,48 @@ const idsSchema = z.array(idSchema, 'expected an array of dead letter ids or a q
 export class DeadLettersView implements DeadLetters {
   readonly #store: DeadLetterStore
   readonly #host: DeadLetterHost
+  readonly #tenant: string | null
   /** Ids being redelivered: a second redeliver() of the same letter must not send it twice. */
-  readonly #inFlight = new Set<string>()
+  readonly #inFlight: Set<string>
 
-  constructor(store: DeadLetterStore, host: DeadLetterHost) {
+  /**
+   * @param tenant the scope whose letters this view sees (another tenant's ids do not exist here)
+   * @param inFlight ids being redelivered, shared by every view of one router
+   */
+  constructor(
+    store: DeadLetterStore,
+    host: DeadLetterHost,
+    tenant: string | null,
+    inFlight = new Set<string>(),
+  ) {
     this.#store = store
     this.#host = host
+    this.#tenant = tenant
+    this.#inFlight = inFlight
   }
 
   async list(query: DeadLetterQuery = {}): Promise<DeadLetter[]> {
-    return [...(await this.#store.list(resolveQuery(query)))]
+    return this.#own(await this.#store.list({ ...resolveQuery(query), tenant: this.#tenant }))
   }
 
-  async redeliver(target: readonly string[] | DeadLetterQuery): Promise<RedeliveryReceipt> {
+  /** The letters of this view's tenant: a host's own store may not know the `tenant` query field. */
+  #own(letters: readonly DeadLetter[]): DeadLetter[] {
+    return letters.filter((letter) => letter.delivery.tenant === this.#tenant)
+  }
+
+  async redeliver(
+    target: readonly string[] | DeadLetterQuery,
+    options?: RedeliverOptions,
+  ): Promise<RedeliveryReceipt> {
     this.#host.assertOpen('redeliver')
+    const given = readOptions(options, ['signal'], 'redeliver options')
+    const signal = readSignal(given.signal, 'redeliver options', 'signal')
+    signal?.throwIfAborted()
     const letters = (await this.#find(target, 'redeliver')).filter((letter) => !this.#inFlight.has(letter.id))
     const ids = letters.map((letter) => letter.id)
     for (const id of ids) this.#inFlight.add(id)
     try {
-      await this.#store.remove(ids)
-      return await this.#host.redeliver(letters)
+      return await this.#host.redeliver(letters, signal)
     } finally {
       for (const id of ids) this.#inFlight.delete(id)
     }
@@ -97,11 +135,11 @@ export class DeadLettersView implements DeadLetters {
   async #find(target: readonly string[] | DeadLetterQuery, operation: string): Promise<DeadLetter[]> {
     if (!Array.isArray(target)) return this.list(target as DeadLetterQuery)
     const ids = parseInput(idsSchema, target, `dead letters to ${operation}`, 'ids')
-    const letters = await this.#store.list({ ids })
+    const letters = this.#own(await this.#store.list({ ids, tenant: this.#tenant }))
     const found = new Set(letters.map((letter) => letter.id))
     const missing = ids.findIndex((id) => !found.has(id))
     if (missing >= 0) throw new NotFoundError('dead letter', ids[missing] as string, `ids.${missing}`)
-    return [...letters]
+    return letters
   }
 }
 

@@ -1,3 +1,5 @@
+import type { IntegrationHealth } from '../stores/store.js'
+
 /** Options of the per-integration circuit breaker. */
 export interface CircuitBreakerOptions {
   /** Consecutive deliveries that ran out of retries before the circuit opens. @default 5 */
@@ -30,71 +32,94 @@ export type CircuitTransition =
   | { readonly to: 'closed' }
   | undefined
 
+/** The health of an integration nothing is known about: circuit closed, no pause. */
+export function healthyRecord(integrationId: string, tenant: string | null): IntegrationHealth {
+  return {
+    integrationId,
+    tenant,
+    circuit: 'closed',
+    consecutiveFailures: 0,
+    probeAt: null,
+    probeDeliveryId: null,
+    pausedUntil: null,
+    configFingerprint: null,
+  }
+}
+
 /**
- * The circuit of one integration. Closed: every delivery goes. Open: deliveries are parked
- * until `coolDownMs` has passed; then the next delivery is the probe (half-open), and its
- * outcome closes the circuit or opens it again. Time is read from `now` (Date.now), so fake
- * timers drive it.
+ * Whether delivery `id` may make an attempt now, and the health after it asked. Closed: every
+ * delivery goes. Open: none until `probeAt`; then the first to ask becomes the probe
+ * (half-open), and only it goes until its outcome is recorded.
  */
-export class CircuitBreaker {
-  readonly #options: Readonly<CircuitBreakerOptions>
-  #state: 'closed' | 'open' | 'half-open' = 'closed'
-  #consecutiveFailures = 0
-  #probeAt = 0
-  #probe: string | undefined
+export function admitThroughCircuit(
+  health: IntegrationHealth,
+  id: string,
+  now: number,
+): { readonly admitted: boolean; readonly health: IntegrationHealth } {
+  if (health.circuit === 'closed') return { admitted: true, health }
+  if (health.circuit === 'half-open') return { admitted: id === health.probeDeliveryId, health }
+  if (now < (health.probeAt ?? 0)) return { admitted: false, health }
+  return { admitted: true, health: { ...health, circuit: 'half-open', probeDeliveryId: id } }
+}
 
-  constructor(options: Readonly<CircuitBreakerOptions>) {
-    this.#options = options
-  }
+/** Whether a new delivery would be parked at once (open, cool-down running), without changing anything. */
+export function circuitParks(health: IntegrationHealth, now: number): boolean {
+  return health.circuit === 'open' && now < (health.probeAt ?? 0)
+}
 
-  /** Whether deliveries go through without restriction. */
-  get isClosed(): boolean {
-    return this.#state === 'closed'
-  }
-
-  /** Whether the circuit is open and waiting for its probe (not probing yet). */
-  get awaitingProbe(): boolean {
-    return this.#state === 'open'
-  }
-
-  /** Whether delivery `id` may make an attempt now; may turn it into the probe. */
-  admit(id: string): boolean {
-    if (this.#state === 'closed') return true
-    if (this.#state === 'half-open') return id === this.#probe
-    if (Date.now() < this.#probeAt) return false
-    this.#state = 'half-open'
-    this.#probe = id
-    return true
-  }
-
-  /** Records the final outcome of delivery `id`; returns the transition it caused, if any. */
-  record(id: string, signal: CircuitSignal): CircuitTransition {
-    if (this.#state === 'closed') {
-      if (signal === 'healthy') this.#consecutiveFailures = 0
-      else if (signal === 'failing' && ++this.#consecutiveFailures >= this.#options.failureThreshold) {
-        return this.#open()
-      }
-      return undefined
+/**
+ * The health after the final outcome of delivery `id`, and the transition it caused. Closed: a
+ * failing outcome counts, a healthy one resets the count, and `failureThreshold` failures in a row
+ * open the circuit for `coolDownMs`. Half-open: the probe's outcome closes it or opens it again;
+ * a probe that tells nothing (parked at shutdown) lets the next delivery probe.
+ */
+export function recordCircuitOutcome(
+  health: IntegrationHealth,
+  id: string,
+  signal: CircuitSignal,
+  now: number,
+  options: Readonly<CircuitBreakerOptions>,
+): { readonly health: IntegrationHealth; readonly transition: CircuitTransition } {
+  if (health.circuit === 'closed') {
+    if (signal === 'healthy' && health.consecutiveFailures !== 0) {
+      return { health: { ...health, consecutiveFailures: 0 }, transition: undefined }
     }
-    if (this.#state === 'half-open' && id === this.#probe) {
-      this.#probe = undefined
-      if (signal === 'healthy') {
-        this.#state = 'closed'
-        this.#consecutiveFailures = 0
-        return { to: 'closed' }
-      }
-      if (signal === 'failing') return this.#open()
-      // The probe ended without telling anything (parked at shutdown): the next delivery probes.
-      this.#state = 'open'
-      this.#probeAt = Date.now()
-    }
-    return undefined
+    if (signal !== 'failing') return { health, transition: undefined }
+    const failures = health.consecutiveFailures + 1
+    if (failures >= options.failureThreshold) return open(health, failures, now, options)
+    return { health: { ...health, consecutiveFailures: failures }, transition: undefined }
   }
+  if (health.circuit === 'half-open' && id === health.probeDeliveryId) {
+    if (signal === 'healthy') {
+      return {
+        health: {
+          ...health,
+          circuit: 'closed',
+          consecutiveFailures: 0,
+          probeAt: null,
+          probeDeliveryId: null,
+        },
+        transition: { to: 'closed' },
+      }
+    }
+    if (signal === 'failing') return open(health, health.consecutiveFailures, now, options)
+    return {
+      health: { ...health, circuit: 'open', probeAt: now, probeDeliveryId: null },
+      transition: undefined,
+    }
+  }
+  return { health, transition: undefined }
+}
 
-  #open(): CircuitTransition {
-    this.#state = 'open'
-    this.#probe = undefined
-    this.#probeAt = Date.now() + this.#options.coolDownMs
-    return { to: 'open', consecutiveFailures: this.#consecutiveFailures, probeAt: this.#probeAt }
+function open(
+  health: IntegrationHealth,
+  consecutiveFailures: number,
+  now: number,
+  options: Readonly<CircuitBreakerOptions>,
+): { readonly health: IntegrationHealth; readonly transition: CircuitTransition } {
+  const probeAt = now + options.coolDownMs
+  return {
+    health: { ...health, circuit: 'open', consecutiveFailures, probeAt, probeDeliveryId: null },
+    transition: { to: 'open', consecutiveFailures, probeAt },
   }
 }

@@ -1,4 +1,5 @@
 import type { DeliveryError } from '../errors/delivery-error.js'
+import type { TraceContext } from '../observability/trace-context.js'
 
 /**
  * One routed event on its way to one integration, through one subscription.
@@ -8,6 +9,8 @@ import type { DeliveryError } from '../errors/delivery-error.js'
 export interface Delivery {
   /** Delivery id, stable across retries (idempotency key). */
   readonly id: string
+  /** The tenant that owns the integration (and subscription) it goes through, or `null` for the platform. */
+  readonly tenant: string | null
   /** Id of the emitted event. */
   readonly eventId: string
   /** Name the event was emitted with, e.g. `wallet.coins_rewarded`. */
@@ -62,6 +65,23 @@ export interface AttemptRecord {
   readonly errorMessage: string | null
   /** The first 2 KB of the response body of a failed attempt, else `null`. */
   readonly responseBodyExcerpt: string | null
+  /**
+   * The request's method and URL, the URL with credentials and secret query values redacted:
+   * recorded only with the `telemetry` option (for the attempt's span), absent otherwise and when
+   * no request could be built.
+   */
+  readonly request?: AttemptRequest
+}
+
+/** What {@link AttemptRecord.request} keeps of a request: never its headers or body. */
+export interface AttemptRequest {
+  readonly method: string
+  /** The URL, with user, password, secret query values and the integration's credentials redacted. */
+  readonly url: string
+  /** The destination's host name, or `null` when it is itself a credential. */
+  readonly serverAddress: string | null
+  /** The destination's port: the URL's, else the scheme's default (443, 80). */
+  readonly serverPort: number
 }
 
 interface DeliveryResultBase {
@@ -74,6 +94,8 @@ interface DeliveryResultBase {
   readonly startedAt: number
   /** Total time from the first attempt to the outcome, retry waits included, in ms. */
   readonly durationMs: number
+  /** The trace context active when the event was emitted, when the `telemetry` option captured one. */
+  readonly traceContext?: TraceContext
 }
 
 /** A delivery the destination accepted. */

@@ -46,21 +46,29 @@ export class IntegrationLane implements DeliveryGate {
   readonly #admit: (deliveryId: string) => ParkReason | undefined
   readonly #onThrottle: (pauseMs: number) => void
   readonly #waiting = new Set<Waiting>()
+  readonly #onRoom: () => void
+  /** Attempts waiting for a slot or in flight. */
+  #load = 0
+  /** Attempts in flight. */
+  #inFlight = 0
   #resumeAt = 0
   #resumeTimer: ReturnType<typeof setTimeout> | undefined
 
   /**
    * @param admit says whether a delivery may make an attempt now, or why it is parked
    * @param onThrottle told when a throttled answer pauses (or extends the pause of) the lane
+   * @param onRoom told each time an attempt leaves the lane (done or parked): there is room for another
    */
   constructor(
     pacing: ResolvedPacing,
     admit: (deliveryId: string) => ParkReason | undefined,
     onThrottle: (pauseMs: number) => void = () => {},
+    onRoom: () => void = () => {},
   ) {
     this.pacing = pacing
     this.#admit = admit
     this.#onThrottle = onThrottle
+    this.#onRoom = onRoom
     this.#queue = new PQueue({
       concurrency: pacing.concurrency,
       ...(pacing.perSecond === null ? {} : { intervalCap: pacing.perSecond, interval: 1000, strict: true }),
@@ -71,7 +79,46 @@ export class IntegrationLane implements DeliveryGate {
         : new PQueue({ intervalCap: pacing.perMinute, interval: 60_000, strict: true })
   }
 
+  /** Attempts waiting for a slot or in flight. */
+  get load(): number {
+    return this.#load
+  }
+
+  /** Attempts in flight: admitted and not settled (for `stats()`). */
+  get inFlight(): number {
+    return this.#inFlight
+  }
+
   run<T>(deliveryId: string, attempt: () => Promise<T>): Promise<T | ParkReason> {
+    return this.#counted(() => this.#admit(deliveryId), attempt)
+  }
+
+  /**
+   * Runs the one request of a batch once pacing allows: the batch takes one slot, as one
+   * request. `attempt` is given the admission of the lane, to ask it for each delivery of the
+   * batch; the batch as a whole is parked when the lane is cancelled while it waits.
+   */
+  runBatch<T>(
+    attempt: (admit: (deliveryId: string) => ParkReason | undefined) => Promise<T>,
+  ): Promise<T | ParkReason> {
+    return this.#counted(
+      () => undefined,
+      () => attempt(this.#admit),
+    )
+  }
+
+  #counted<T>(admitted: () => ParkReason | undefined, attempt: () => Promise<T>): Promise<T | ParkReason> {
+    this.#load++
+    const left = () => {
+      this.#load--
+      this.#onRoom()
+    }
+    const done = this.#enter(admitted, attempt)
+    done.then(left, left)
+    return done
+  }
+
+  #enter<T>(admitted: () => ParkReason | undefined, attempt: () => Promise<T>): Promise<T | ParkReason> {
     return new Promise<T | ParkReason>((resolve, reject) => {
       const waiting: Waiting = { park: resolve }
       this.#waiting.add(waiting)
@@ -79,10 +126,12 @@ export class IntegrationLane implements DeliveryGate {
         .add(async () => {
           if (this.#minute && !(await this.#minuteSlot(waiting))) return
           if (!this.#waiting.delete(waiting)) return
-          const parked = this.#admit(deliveryId)
+          const parked = admitted()
           if (parked !== undefined) return resolve(parked)
           // The slot is held until the attempt settles: that is the concurrency limit.
+          this.#inFlight++
           await attempt().then(resolve, reject)
+          this.#inFlight--
         })
         .catch(reject)
     })

@@ -13,15 +13,25 @@ export class BackpressureError extends EventRouterError {
   readonly maxPending: number
   /** Deliveries the refused event would have added. */
   readonly requested: number
+  /**
+   * The tenant whose own share (`tenants.maxPending`) was full, or `null` when the router's
+   * `maxPending` was (then `pending` and `maxPending` are the router's).
+   */
+  readonly tenant: string | null
 
-  constructor(pending: number, maxPending: number, requested: number) {
+  constructor(pending: number, maxPending: number, requested: number, tenant?: string | null) {
+    const limit =
+      tenant === undefined || tenant === null
+        ? `the limit is ${maxPending} (option maxPending)`
+        : `tenant \`${tenant}\`'s share is ${maxPending} (option tenants.maxPending)`
     super(
       'ERR_BACKPRESSURE',
-      `Cannot emit: ${pending} deliveries are pending and this event needs ${requested} more; the limit is ${maxPending} (option maxPending). Retry later, use emitAsync(), or set backpressure: 'deadLetter'.`,
+      `Cannot emit: ${pending} deliveries are pending and this event needs ${requested} more; ${limit}. Retry later, use emitAsync(), or set backpressure: 'deadLetter'.`,
     )
     this.name = 'BackpressureError'
     this.pending = pending
     this.maxPending = maxPending
     this.requested = requested
+    this.tenant = tenant ?? null
   }
 }

@@ -19,6 +19,36 @@ export class EventRouterError extends Error {
     this.name = 'EventRouterError'
     this.code = code
   }
+
+  /**
+   * Plain JSON for logs, results and stores: `name`, `code`, `message`, the subclass's own fields
+   * (`status`, `issues`, ...) and the cause as `{ name, message }`. `JSON.stringify` of an Error
+   * would otherwise keep neither the message nor the cause.
+   */
+  toJSON(): Record<string, unknown> {
+    const json: Record<string, unknown> = {}
+    for (const [key, value] of Object.entries(this)) {
+      if (typeof value !== 'function' && typeof value !== 'bigint' && typeof value !== 'symbol')
+        json[key] = value
+    }
+    json.name = this.name
+    json.code = this.code
+    json.message = this.message
+    if (this.cause !== undefined) json.cause = causeSummary(this.cause)
+    return json
+  }
+}
+
+/** What a JSON view of an error keeps of its cause: enough to diagnose, always plain data. */
+function causeSummary(cause: unknown): unknown {
+  if (cause instanceof EventRouterError) return cause.toJSON()
+  if (cause instanceof Error) return { name: cause.name, message: cause.message }
+  if (typeof cause === 'string' || typeof cause === 'number' || typeof cause === 'boolean') return cause
+  try {
+    return String(cause)
+  } catch {
+    return 'an unprintable value'
+  }
 }
 
 /**

@@ -1,4 +1,5 @@
 import type { z } from 'zod'
+import { ASYNC_SCHEMA_MESSAGE, isZodAsyncError } from '../shared/standard-schema.js'
 import { toValidationIssues } from './to-validation-issues.js'
 import { ValidationError, type ValidationIssue } from './validation-error.js'
 
@@ -12,8 +13,14 @@ export function parseInput<T>(schema: z.ZodType<T>, input: unknown, what: string
     const result = schema.safeParse(input)
     if (result.success) return result.data
     // zod builds issue messages lazily, from the input: this may throw too.
-    issues = toValidationIssues(result.error, prefix)
+    issues = toValidationIssues(result.error, prefix, schema)
   } catch (error) {
+    // An async refinement or transform: zod's synchronous safeParse throws rather than wait.
+    if (isZodAsyncError(error)) {
+      throw new ValidationError(what, [{ path: prefix, message: `its schema ${ASYNC_SCHEMA_MESSAGE}` }], {
+        cause: error,
+      })
+    }
     // zod reads the input's properties: a getter or a Proxy trap that throws (or a revoked
     // Proxy) ends up here. It is still invalid input: report it as such, with the cause.
     const reason = error instanceof Error ? error.message : 'a value was thrown'

@@ -7,15 +7,29 @@ import { assertEventName } from './event-name.js'
  */
 export class EventSwitches {
   readonly #disabled = new Set<string>()
+  readonly #persist: (name: string, enabled: boolean) => void
+
+  /**
+   * @param persist keeps a change before it is made (the router's store); throwing refuses it,
+   *   which then changes nothing
+   */
+  constructor(persist: (name: string, enabled: boolean) => void = () => {}) {
+    this.#persist = persist
+  }
+
   /** Switches an event type off. Idempotent. */
   disable(name: string): void {
     assertEventName(name, 'name')
+    if (this.#disabled.has(name)) return
+    this.#persist(name, false)
     this.#disabled.add(name)
   }
 
   /** Switches an event type back on. Idempotent. */
   enable(name: string): void {
     assertEventName(name, 'name')
+    if (!this.#disabled.has(name)) return
+    this.#persist(name, true)
     this.#disabled.delete(name)
   }
 

@@ -1,4 +1,5 @@
 import { InvalidFilterError } from '../errors/invalid-filter-error.js'
+import { isPlainObject } from '../shared/is-plain-object.js'
 import { compileFastPath, type FastTest, intersectRanges, type NumberRange, rangeOf } from './fast-paths.js'
 import type { Filter, FilterPredicate, FilterValue } from './filter.js'
 import {
@@ -9,7 +10,7 @@ import {
   isOperatorKey,
   isOperatorObject,
 } from './filter-operators.js'
-import { isPlainObject } from './is-plain-object.js'
+import { regexFor } from './filter-regex.js'
 import { compilePath } from './path.js'
 import { allOf, anyOf, never, not, type Predicate } from './predicates.js'
 import {
@@ -40,9 +41,10 @@ type Condition =
 
 /**
  * Compiles a filter that passed {@link parseFilter} into a predicate over payloads, once: the
- * result is a tree of closures with dotted paths pre-split, regular expressions pre-built and
- * `$in` lists turned into sets. No `eval`, no `new Function`. The predicate never throws on
- * odd payloads (`null`, primitives, arrays, missing fields) and never mutates them.
+ * result is a tree of closures with dotted paths pre-split, regular expressions compiled for RE2
+ * (reusing those parseFilter compiled) and `$in` lists turned into sets. No `eval`, no
+ * `new Function`. The predicate never throws on odd payloads (`null`, primitives, arrays,
+ * missing fields) and never mutates them.
  *
  * @example
  * const isBigSpender = compileFilter(parseFilter({ coins: { $gte: 100 }, status: 'active' }))
@@ -130,10 +132,7 @@ function compileOperator(operator: FieldOperator, operand: Operand, siblings: Op
         ? valueCondition(existsTest, false)
         : negation([valueCondition(existsTest, false)])
     case '$regex':
-      return valueCondition(
-        regexTest(new RegExp(operand as string, (siblings.$options ?? '') as string)),
-        true,
-      )
+      return valueCondition(regexTest(regexFor(siblings, '$regex')), true)
     case '$size':
       return valueCondition(sizeTest(operand as number), false)
     case '$all':
@@ -142,7 +141,7 @@ function compileOperator(operator: FieldOperator, operand: Operand, siblings: Op
       return valueCondition(compileElemMatch(operand as Operators), false)
     case '$not':
       return typeof operand === 'string'
-        ? negation([valueCondition(regexTest(new RegExp(operand)), true)])
+        ? negation([valueCondition(regexTest(regexFor(siblings, '$not')), true)])
         : negation(compileOperators(operand as Operators))
     case '$options':
       // Read along with its `$regex`: on its own it asks nothing.

@@ -1,5 +1,5 @@
+import { isPlainObject } from '../shared/is-plain-object.js'
 import type { FilterValue } from './filter.js'
-import { isPlainObject } from './is-plain-object.js'
 
 /**
  * Whether a payload value equals a filter literal: same primitive (`0` equals `-0`), or arrays

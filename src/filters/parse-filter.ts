@@ -1,6 +1,7 @@
 import { z } from 'zod'
 import type { InvalidFilterError } from '../errors/invalid-filter-error.js'
-import { describeValue } from './describe-value.js'
+import { describeValue } from '../shared/describe-value.js'
+import { isPlainObject } from '../shared/is-plain-object.js'
 import type { Filter, FilterValue } from './filter.js'
 import { FilterIssues } from './filter-issues.js'
 import { FILTER_LIMITS } from './filter-limits.js'
@@ -13,7 +14,8 @@ import {
   isOperatorObject,
   type LogicalOperator,
 } from './filter-operators.js'
-import { isPlainObject } from './is-plain-object.js'
+import { compileRegex, type RegexOperator, rememberRegex } from './filter-regex.js'
+import { hasLiteralPrototype, LITERAL_PROTOTYPE, RESERVED_KEY_ADVICE } from './reserved-keys.js'
 import { toFrozenJson } from './to-frozen-json.js'
 
 type FilterObject = { readonly [key: string]: FilterValue }
@@ -40,7 +42,7 @@ const OPERANDS: Readonly<
   $exists: { schema: z.boolean(), expected: 'a boolean' },
   $regex: { schema: z.string(), expected: 'a string' },
   $options: {
-    schema: z.string().regex(/^(?!.*(.).*\1)[imsu]*$/),
+    schema: z.string().refine(isRegexOptions),
     expected: 'distinct regular expression flags among i, m, s and u',
   },
   $size: { schema: z.int().nonnegative(), expected: 'a non-negative integer' },
@@ -70,7 +72,12 @@ const OPERANDS: Readonly<
  */
 export function parseFilter(input: unknown, field = 'filter'): Filter {
   const issues = new FilterIssues()
-  if (!isPlainObject(input)) {
+  if (typeof input === 'object' && input !== null && hasLiteralPrototype(input)) {
+    issues.add(
+      field,
+      `expects a filter object of plain JSON, got ${LITERAL_PROTOTYPE}: ${RESERVED_KEY_ADVICE}`,
+    )
+  } else if (!isPlainObject(input)) {
     issues.add(field, `expects a filter object such as { status: 'active' }, got ${describeValue(input)}`)
   } else {
     const copy = toFrozenJson(input, field, issues)
@@ -80,14 +87,17 @@ export function parseFilter(input: unknown, field = 'filter'): Filter {
   throw issues.toError() as InvalidFilterError
 }
 
-/** A filter over fields: the root, each `$and`/`$or`/`$nor` branch, or an `$elemMatch` over objects. */
-function checkFilter(filter: FilterObject, path: string, issues: FilterIssues): void {
+/**
+ * A filter over fields: the root, each `$and`/`$or`/`$nor` branch, or an `$elemMatch` over
+ * objects, whose fields messages name after `scope` (`items.` inside `items: { $elemMatch }`).
+ */
+function checkFilter(filter: FilterObject, path: string, issues: FilterIssues, scope = ''): void {
   for (const [key, value] of Object.entries(filter)) {
     const keyPath = `${path}.${key}`
     if (isLogicalOperator(key)) {
       if (!checkShape(key, value, keyPath, issues)) continue
       for (const [index, branch] of (value as readonly FilterValue[]).entries()) {
-        if (isPlainObject(branch)) checkFilter(branch as FilterObject, `${keyPath}.${index}`, issues)
+        if (isPlainObject(branch)) checkFilter(branch as FilterObject, `${keyPath}.${index}`, issues, scope)
         else
           issues.add(
             `${keyPath}.${index}`,
@@ -105,15 +115,18 @@ function checkFilter(filter: FilterObject, path: string, issues: FilterIssues): 
         key === '' ? 'field names must not be empty' : `field path \`${key}\` has an empty segment`,
       )
     } else if (isPlainObject(value) && isOperatorObject(value)) {
-      checkOperators(value as FilterObject, keyPath, issues)
+      checkOperators(value as FilterObject, keyPath, `${scope}${key}`, issues)
     } else {
       checkLiteral(value, keyPath, issues)
     }
   }
 }
 
-/** An operator object such as `{ $gte: 1, $lt: 10 }`, applied to a field or to array elements. */
-function checkOperators(operators: FilterObject, path: string, issues: FilterIssues): void {
+/**
+ * An operator object such as `{ $gte: 1, $lt: 10 }`, applied to the field `field` or to the
+ * elements of the array `field`.
+ */
+function checkOperators(operators: FilterObject, path: string, field: string, issues: FilterIssues): void {
   const keys = Object.keys(operators)
   const fields = keys.filter((key) => !isOperatorKey(key))
   if (fields.length > 0) {
@@ -137,7 +150,7 @@ function checkOperators(operators: FilterObject, path: string, issues: FilterIss
     } else if (!isFieldOperator(key)) {
       issues.add(keyPath, `unknown operator \`${key}\``, key)
     } else {
-      checkOperand(key, operators[key] as FilterValue, keyPath, operators, issues)
+      checkOperand(key, operators[key] as FilterValue, keyPath, field, operators, issues)
     }
   }
 }
@@ -146,6 +159,7 @@ function checkOperand(
   operator: FieldOperator,
   operand: FilterValue,
   path: string,
+  field: string,
   siblings: FilterObject,
   issues: FilterIssues,
 ): void {
@@ -162,11 +176,13 @@ function checkOperand(
       }
       break
     case '$all':
-      checkAll(operand as readonly FilterValue[], path, issues)
+      checkAll(operand as readonly FilterValue[], path, field, issues)
       break
     case '$regex': {
       const flags = siblings.$options
-      checkRegex(operator, operand as string, typeof flags === 'string' ? flags : '', path, issues)
+      // Bad flags are reported on `$options` itself.
+      const valid = typeof flags === 'string' && isRegexOptions(flags)
+      checkRegex(operator, operand as string, valid ? flags : '', path, field, siblings, issues)
       break
     }
     case '$options':
@@ -174,12 +190,12 @@ function checkOperand(
         issues.add(path, '`$options` needs a `$regex` beside it', operator)
       break
     case '$elemMatch':
-      checkElemMatch(operand as FilterObject, path, issues)
+      checkElemMatch(operand as FilterObject, path, field, issues)
       break
     case '$not':
-      if (typeof operand === 'string') checkRegex(operator, operand, '', path, issues)
+      if (typeof operand === 'string') checkRegex(operator, operand, '', path, field, siblings, issues)
       else if (isOperatorObject(operand as FilterObject))
-        checkOperators(operand as FilterObject, path, issues)
+        checkOperators(operand as FilterObject, path, field, issues)
       else
         issues.add(
           path,
@@ -191,7 +207,7 @@ function checkOperand(
 }
 
 /** `$all: [values]` or `$all: [{ $elemMatch: ... }, ...]`, not a mix (as in MongoDB). */
-function checkAll(entries: readonly FilterValue[], path: string, issues: FilterIssues): void {
+function checkAll(entries: readonly FilterValue[], path: string, field: string, issues: FilterIssues): void {
   const isElemMatch = (entry: FilterValue) => isPlainObject(entry) && isOperatorObject(entry)
   const elemMatches = entries.filter(isElemMatch).length
   if (elemMatches > 0 && elemMatches < entries.length) {
@@ -210,38 +226,55 @@ function checkAll(entries: readonly FilterValue[], path: string, issues: FilterI
     } else if (
       checkShape('$elemMatch', (entry as FilterObject).$elemMatch, `${entryPath}.$elemMatch`, issues)
     ) {
-      checkElemMatch((entry as FilterObject).$elemMatch as FilterObject, `${entryPath}.$elemMatch`, issues)
+      checkElemMatch(
+        (entry as FilterObject).$elemMatch as FilterObject,
+        `${entryPath}.$elemMatch`,
+        field,
+        issues,
+      )
     }
   }
 }
 
-function checkElemMatch(operand: FilterObject, path: string, issues: FilterIssues): void {
-  if (isElementOperatorObject(operand)) checkOperators(operand, path, issues)
-  else checkFilter(operand, path, issues)
+function checkElemMatch(operand: FilterObject, path: string, field: string, issues: FilterIssues): void {
+  if (isElementOperatorObject(operand)) checkOperators(operand, path, field, issues)
+  else checkFilter(operand, path, issues, `${field}.`)
 }
 
+/**
+ * Compiles the pattern for RE2 now, when the subscription is saved, so that a pattern RE2
+ * cannot run is refused here, never met while events flow; compileFilter reuses the result.
+ */
 function checkRegex(
-  operator: string,
+  operator: RegexOperator,
   pattern: string,
   flags: string,
   path: string,
+  field: string,
+  owner: FilterObject,
   issues: FilterIssues,
 ): void {
   if (pattern.length > FILTER_LIMITS.maxRegexLength) {
     issues.add(
       path,
-      `\`${operator}\` pattern is ${pattern.length} characters long; the limit is ${FILTER_LIMITS.maxRegexLength}`,
+      `\`${operator}\` at \`${field}\`: the pattern is ${pattern.length} characters long; the limit is ${FILTER_LIMITS.maxRegexLength}`,
       operator,
     )
     return
   }
-  try {
-    // Bad flags are reported on `$options` itself.
-    new RegExp(pattern, OPERANDS.$options.schema.safeParse(flags).success ? flags : '')
-  } catch (error) {
-    const reason = error instanceof Error ? error.message : String(error)
-    issues.add(path, `\`${operator}\` is not a valid regular expression: ${reason}`, operator)
+  const result = compileRegex(pattern, flags)
+  if ('test' in result) rememberRegex(owner, operator, result.test)
+  else issues.add(path, `\`${operator}\` at \`${field}\`: ${result.problem}`, operator)
+}
+
+/** `$options`: distinct flags among `i`, `m`, `s` and `u` (checked without a regular expression). */
+function isRegexOptions(options: string): boolean {
+  if (options.length > 4) return false
+  for (let index = 0; index < options.length; index++) {
+    const flag = options[index]!
+    if (!'imsu'.includes(flag) || options.indexOf(flag) !== index) return false
   }
+  return true
 }
 
 /** A value compared as is: it may not hide operators, a common mistake for dotted paths. */

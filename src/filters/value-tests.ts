@@ -2,6 +2,7 @@ import { compareByCodePoint, needsCodePointOrder } from './code-point-order.js'
 import { deepEqual } from './deep-equal.js'
 import type { FilterValue } from './filter.js'
 import type { ComparisonOperator } from './filter-operators.js'
+import type { TextTest } from './literal-pattern.js'
 import type { Predicate } from './predicates.js'
 
 /**
@@ -75,9 +76,9 @@ export function comparisonTest(operator: ComparisonOperator, operand: number | s
   return (value) => typeof value === 'boolean' && order(Number(value) - rank)
 }
 
-/** `$regex`: strings matching `pattern` (built without the stateful `g` and `y` flags). */
-export function regexTest(pattern: RegExp): Predicate {
-  return (value) => typeof value === 'string' && pattern.test(value)
+/** `$regex`: strings in which `pattern`, compiled for RE2, finds a match. */
+export function regexTest(pattern: TextTest): Predicate {
+  return (value) => typeof value === 'string' && pattern(value)
 }
 
 /** `$size`: arrays of exactly `length` elements. */

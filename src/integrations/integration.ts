@@ -1,9 +1,12 @@
+import type { Batching } from '../delivery/batching.js'
 import type { Pacing } from '../delivery/pacing.js'
 
 /** An integration as the router reports it: a configured adapter. */
 export interface Integration {
-  /** Unique id, e.g. `crm` or `klaviyo-main`. */
+  /** Unique id within its tenant, e.g. `crm` or `klaviyo-main`. */
   readonly id: string
+  /** The tenant it belongs to (a merchant), or `null` for the platform's own. */
+  readonly tenant: string | null
   /** The adapter type, e.g. `webhook`. */
   readonly type: string
   /** Human-readable name for dashboards, or `null`. */
@@ -19,6 +22,11 @@ export interface Integration {
   readonly disabledReason: string | null
   /** This integration's pacing, over its adapter's defaults, or `null` for the adapter's. */
   readonly pacing: Readonly<Pacing> | null
+  /**
+   * This integration's batching over its adapter's (absent: the adapter's; an adapter with a
+   * bulk endpoint batches by default).
+   */
+  readonly batching?: Readonly<Batching>
   /** ISO-8601 creation time. */
   readonly createdAt: string
   /** ISO-8601 time of the last change. */
@@ -39,6 +47,11 @@ export interface IntegrationInput {
   enabled?: boolean
   /** Pacing over the adapter's defaults (concurrency, per-second and per-minute limits). @default null */
   pacing?: Pacing | null
+  /**
+   * Batching over the adapter's (`{ enabled: false }` sends one request per delivery; limits
+   * at most the adapter's). Only for an adapter that batches. @default null (the adapter's)
+   */
+  batching?: Batching | null
 }
 
 /** Input of `router.integrations.update()`: every field is optional. */
@@ -51,4 +64,6 @@ export interface IntegrationPatch {
   enabled?: boolean
   /** New pacing (replaces the previous one), or `null` for the adapter's defaults. */
   pacing?: Pacing | null
+  /** New batching (replaces the previous one), or `null` for the adapter's. */
+  batching?: Batching | null
 }

@@ -1,5 +1,6 @@
-/** What secret values are replaced with in `toJSON()`, `get()` and `list()`. */
-export const REDACTED = '[REDACTED]'
+import { REDACTED } from '../shared/secret-scrubber.js'
+
+export { REDACTED }
 
 /** Returns a copy of `config` with each secret field replaced by {@link REDACTED}. */
 export function redactConfig(

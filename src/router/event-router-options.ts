@@ -2,12 +2,18 @@ import { z } from 'zod'
 import type { Adapter } from '../adapters/adapter.js'
 import type { Catalog } from '../catalog/catalog.js'
 import type { DeadLetterStore } from '../dead-letters/dead-letter-store.js'
-import { memoryDeadLetterStore } from '../dead-letters/memory-dead-letter-store.js'
 import { type CircuitBreakerOptions, DEFAULT_CIRCUIT_BREAKER } from '../delivery/circuit-breaker.js'
 import { DEFAULT_RETRY_OPTIONS, type RetryOptions } from '../delivery/retry-options.js'
 import { ConflictError } from '../errors/conflict-error.js'
 import { parseInput } from '../errors/parse-input.js'
-import { kyTransport } from '../transport/ky-transport.js'
+import { ValidationError } from '../errors/validation-error.js'
+import type { Logger } from '../observability/logger.js'
+import type { Telemetry } from '../observability/telemetry.js'
+import { assertNoForbiddenKeys } from '../shared/json-data.js'
+import { memoryStore } from '../stores/memory/index.js'
+import type { SecretsAtRest } from '../stores/secret-sealer.js'
+import type { Store } from '../stores/store.js'
+import { kyTransport } from '../transport/ky/index.js'
 import type { Transport } from '../transport/transport.js'
 
 /** Options of `new EventRouter()`. */
@@ -66,10 +72,76 @@ export interface EventRouterOptions<C extends Catalog | undefined = undefined> {
    */
   circuitBreaker?: Partial<CircuitBreakerOptions> | false
   /**
-   * Where failed and parked deliveries are kept (`router.deadLetters`).
-   * @default memoryDeadLetterStore()
+   * Where failed and parked deliveries are kept (`router.deadLetters`), when they should not go to
+   * `store`. A separate store cannot share a transaction with the pending deliveries: a crash
+   * between the two writes may keep a delivery both pending and dead-lettered.
+   * @default the `store`'s dead letters
    */
   deadLetterStore?: DeadLetterStore
+  /**
+   * Where everything that must not be lost is kept: pending deliveries (queued, waiting to retry),
+   * dead letters, integration health, and the configuration (integrations, subscriptions, event
+   * switches). With a durable store such as `sqliteStore()` (`eventrouter/stores/sqlite`), call
+   * `await router.start()` before using the router: it loads the configuration and goes on with
+   * what a previous process left pending; `close()` then leaves queued and retrying deliveries in
+   * the store for the next start. See docs/durability.md.
+   * @default memoryStore(): in this process's memory, lost when it exits
+   */
+  store?: Store
+  /**
+   * How a durable store keeps integration secrets (API keys, webhook secrets):
+   * `{ keys: [{ id, key }] }` encrypts them with AES-256-GCM (the first key seals, every key
+   * opens: put a new key first to rotate), `{ resolve }` keeps them out of the store and asks you at
+   * `start()`, `'plaintext'` writes them as they are. Required with a durable store: plain text
+   * only when you ask for it.
+   * @default none (a memory store keeps nothing)
+   */
+  secrets?: SecretsAtRest
+  /**
+   * How long an event id given to `emit()` (`options.id`) is remembered: emitting it again within
+   * that time makes no new deliveries and returns the first ones (`receipt.duplicate`), so a relay
+   * that retries after a crash sends nothing twice.
+   * @default 86400000 (24 hours)
+   */
+  eventIdRetentionMs?: number
+  /**
+   * Limits per tenant (`router.tenant(id)`, `emit(..., { tenant })`), so that one merchant can
+   * neither starve the others nor grow without bound. See docs/tenants.md.
+   * @default { maxPending: ceil(maxPending / 10) } and no quota
+   */
+  tenants?: TenantLimits & {
+    /** Limits of particular tenants (a merchant's plan), over these defaults field by field. */
+    limits?: (tenant: string) => TenantLimits | undefined
+  }
+  /**
+   * OpenTelemetry traces and metrics: `openTelemetry()` from `eventrouter/telemetry` (which needs
+   * `@opentelemetry/api`), or any {@link Telemetry}. A span per delivery, a child span per attempt
+   * (HTTP client conventions), linked to the span active at `emit()`, and delivery metrics. See
+   * docs/observability.md.
+   * @default none: no trace context is captured and no telemetry code is loaded
+   */
+  telemetry?: Telemetry
+  /**
+   * Where the router logs integration state changes, throttling, failed deliveries and errors
+   * outside a delivery: any object with `debug`, `info`, `warn` and `error` taking
+   * `(fields, message)` (pino as it is, console; see {@link Logger}). Fields never hold a secret.
+   * @default none: silent
+   */
+  logger?: Logger
+}
+
+/** What one tenant may use. */
+export interface TenantLimits {
+  /**
+   * Most deliveries of the tenant's events pending at once, within the router's `maxPending`: its
+   * share, which leaves room for the other tenants whatever its burst. `null` for no share of its own.
+   * @default ceil(maxPending / 10)
+   */
+  maxPending?: number | null
+  /** Most integrations the tenant may have. @default no limit */
+  maxIntegrations?: number | null
+  /** Most subscriptions the tenant may have. @default no limit */
+  maxSubscriptions?: number | null
 }
 
 /** Options after defaults and validation. */
@@ -85,12 +157,20 @@ export interface ResolvedOptions {
   readonly maxPending: number
   readonly backpressure: 'throw' | 'deadLetter'
   readonly circuitBreaker: Readonly<CircuitBreakerOptions> | false
-  readonly deadLetterStore: DeadLetterStore
+  /** The host's own dead-letter store, if it passed one. */
+  readonly deadLetterStore: DeadLetterStore | undefined
+  readonly store: Store
+  readonly secrets: SecretsAtRest | undefined
+  readonly eventIdRetentionMs: number
+  /** A tenant's limits, defaults applied (the platform has none but `maxPending`). */
+  readonly tenantLimits: (tenant: string | null) => Readonly<Required<TenantLimits>>
+  readonly telemetry: Telemetry | undefined
+  readonly logger: Logger | undefined
 }
 
 const positive = z.number().positive().finite()
 const nonNegative = z.number().min(0).finite()
-const optionsSchema = z.object({
+const optionsSchema = z.strictObject({
   adapters: z.array(z.object({ type: z.string() }).loose(), 'expected an array of adapters'),
   transport: z.object({ send: z.function() }).loose().optional(),
   catalog: z
@@ -131,11 +211,72 @@ const optionsSchema = z.object({
     )
     .loose()
     .optional(),
+  store: z
+    .object(
+      {
+        durable: z.boolean(),
+        open: z.function(),
+        close: z.function(),
+        write: z.function(),
+        loadConfiguration: z.function(),
+        claimDue: z.function(),
+      },
+      'expected a store such as memoryStore() or sqliteStore()',
+    )
+    .loose()
+    .optional(),
+  secrets: z
+    .union(
+      [
+        z.literal('plaintext'),
+        z.strictObject({ keys: z.array(z.object({ id: z.string(), key: z.unknown() })) }),
+        z.strictObject({ resolve: z.function() }),
+      ],
+      "expected { keys: [{ id, key }] }, { resolve } or 'plaintext'",
+    )
+    .optional(),
+  eventIdRetentionMs: z.number().int().min(0).optional(),
+  tenants: z
+    .strictObject({
+      maxPending: z.number().int().min(1).nullable().optional(),
+      maxIntegrations: z.number().int().min(0).nullable().optional(),
+      maxSubscriptions: z.number().int().min(0).nullable().optional(),
+      limits: z.function().optional(),
+    })
+    .optional(),
+  telemetry: z
+    .object(
+      { captureContext: z.function(), attach: z.function() },
+      "expected telemetry such as openTelemetry() from 'eventrouter/telemetry'",
+    )
+    .loose()
+    .optional(),
+  // A host's logger (pino, winston, console) has many more members: only these four are needed.
+  logger: z
+    .object(
+      { debug: z.function(), info: z.function(), warn: z.function(), error: z.function() },
+      'expected a logger with debug, info, warn and error methods',
+    )
+    .loose()
+    .optional(),
+})
+
+const tenantLimitsSchema = z.strictObject({
+  maxPending: z.number().int().min(1).nullable().optional(),
+  maxIntegrations: z.number().int().min(0).nullable().optional(),
+  maxSubscriptions: z.number().int().min(0).nullable().optional(),
+})
+
+const NO_LIMITS: Readonly<Required<TenantLimits>> = Object.freeze({
+  maxPending: null,
+  maxIntegrations: null,
+  maxSubscriptions: null,
 })
 
 /** Validates options and applies defaults. Throws `ValidationError` naming the option. */
 export function resolveOptions(options: EventRouterOptions<Catalog | undefined>): ResolvedOptions {
   parseInput(optionsSchema, options, 'EventRouter options')
+  assertNoForbiddenKeys(options, 'EventRouter options', '')
   const adapters = new Map<string, Adapter<unknown>>()
   for (const [index, adapter] of options.adapters.entries()) {
     if (adapters.has(adapter.type)) {
@@ -148,6 +289,16 @@ export function resolveOptions(options: EventRouterOptions<Catalog | undefined>)
     adapters.set(adapter.type, adapter)
   }
   const retry = { ...DEFAULT_RETRY_OPTIONS, ...options.retry }
+  const store = options.store ?? memoryStore()
+  if (store.durable && options.secrets === undefined) {
+    throw new ValidationError('EventRouter options', [
+      {
+        path: 'secrets',
+        message:
+          "a durable store needs to know how to keep integration secrets: { keys: [{ id, key }] } (encrypted), { resolve } (kept out of the store) or 'plaintext'",
+      },
+    ])
+  }
   return {
     adapters,
     catalog: options.catalog,
@@ -162,6 +313,35 @@ export function resolveOptions(options: EventRouterOptions<Catalog | undefined>)
       options.circuitBreaker === false
         ? false
         : Object.freeze({ ...DEFAULT_CIRCUIT_BREAKER, ...options.circuitBreaker }),
-    deadLetterStore: options.deadLetterStore ?? memoryDeadLetterStore(),
+    deadLetterStore: options.deadLetterStore,
+    store,
+    secrets: options.secrets,
+    tenantLimits: tenantLimitsOf(options.tenants, options.maxPending ?? 10_000),
+    eventIdRetentionMs: options.eventIdRetentionMs ?? 86_400_000,
+    telemetry: options.telemetry,
+    logger: options.logger,
+  }
+}
+
+/** Each tenant's limits: its own (`limits(tenant)`) over the defaults, checked once per call. */
+function tenantLimitsOf(
+  tenants: EventRouterOptions['tenants'],
+  maxPending: number,
+): (tenant: string | null) => Readonly<Required<TenantLimits>> {
+  const defaults: Readonly<Required<TenantLimits>> = Object.freeze({
+    maxPending: tenants?.maxPending === undefined ? Math.ceil(maxPending / 10) : tenants.maxPending,
+    maxIntegrations: tenants?.maxIntegrations ?? null,
+    maxSubscriptions: tenants?.maxSubscriptions ?? null,
+  })
+  const limits = tenants?.limits
+  return (tenant) => {
+    if (tenant === null) return NO_LIMITS
+    if (!limits) return defaults
+    const own = parseInput(tenantLimitsSchema, limits(tenant) ?? {}, `limits of tenant \`${tenant}\``)
+    return {
+      maxPending: own.maxPending === undefined ? defaults.maxPending : own.maxPending,
+      maxIntegrations: own.maxIntegrations === undefined ? defaults.maxIntegrations : own.maxIntegrations,
+      maxSubscriptions: own.maxSubscriptions === undefined ? defaults.maxSubscriptions : own.maxSubscriptions,
+    }
   }
 }

@@ -1,7 +1,10 @@
 import type { DeadLetter } from '../dead-letters/dead-letter.js'
-import type { AttemptFailure } from '../delivery/deliver.js'
 import type { DeliveryFailed, DeliverySucceeded } from '../delivery/delivery.js'
+import type { AttemptFailure } from '../delivery/delivery-run.js'
+import type { IntegrationDisabled, IntegrationSuspended } from '../delivery/health-monitor.js'
 import type { EventRouterError } from '../errors/event-router-error.js'
+
+export type { IntegrationDisabled, IntegrationSuspended }
 
 /** Why a subscription did not receive an event. */
 export type SkipReason =
@@ -18,10 +21,14 @@ export type SkipReason =
 
 /** Payload of the `eventSkipped` lifecycle event. */
 export interface EventSkipped {
+  /** The tenant that emitted the event, or `null` for a platform event. */
+  readonly tenant: string | null
   readonly eventId: string
   readonly eventName: string
   /** The subscriptions that did not receive the event, and why. */
   readonly skipped: readonly {
+    /** The tenant the subscription belongs to (the emitter's, or `null`: the platform's). */
+    readonly tenant: string | null
     readonly subscriptionId: string
     readonly integrationId: string
     readonly reason: SkipReason
@@ -47,31 +54,15 @@ export interface RouterEvents {
   /** An integration's circuit opened after repeated failures: its deliveries are parked until a probe succeeds. */
   integrationSuspended: [suspension: IntegrationSuspended]
   /** A probe delivery succeeded: the integration's circuit is closed again. Redeliver what was parked meanwhile. */
-  integrationResumed: [resumption: { readonly integrationId: string }]
+  integrationResumed: [resumption: { readonly integrationId: string; readonly tenant: string | null }]
   /** The destination said the integration is gone (`410 Gone`): the router disabled it. */
   integrationDisabled: [disabled: IntegrationDisabled]
   /** The destination is rate-limiting an integration: its queue pauses for `pauseMs`. */
-  integrationThrottled: [throttled: { readonly integrationId: string; readonly pauseMs: number }]
+  integrationThrottled: [
+    throttled: { readonly integrationId: string; readonly tenant: string | null; readonly pauseMs: number },
+  ]
   /** Something went wrong outside a delivery: a listener threw, a filter threw, the dead-letter store refused a letter. */
   error: [error: EventRouterError]
-}
-
-/** Payload of the `integrationSuspended` lifecycle event. */
-export interface IntegrationSuspended {
-  readonly integrationId: string
-  /** Consecutive deliveries that ran out of retries. */
-  readonly consecutiveFailures: number
-  /** When the next delivery will be let through as the probe (epoch ms). */
-  readonly probeAt: number
-}
-
-/** Payload of the `integrationDisabled` lifecycle event. */
-export interface IntegrationDisabled {
-  readonly integrationId: string
-  /** Why, as also kept in the integration's `disabledReason`. */
-  readonly reason: string
-  /** The delivery whose response disabled it. */
-  readonly deliveryId: string
 }
 
 /** Name of a lifecycle event. */

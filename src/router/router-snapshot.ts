@@ -8,8 +8,8 @@ export interface RouterSnapshot {
   readonly version: 1
   readonly integrations: readonly Integration[]
   readonly subscriptions: readonly Subscription[]
-  /** Event types switched off. */
-  readonly disabledEvents: readonly string[]
+  /** Event types switched off: a name for the platform (off for everyone), `{ tenant, name }` for one tenant. */
+  readonly disabledEvents: readonly (string | { readonly tenant: string; readonly name: string })[]
 }
 
 /** Options of `toJSON()`. */
@@ -29,5 +29,5 @@ export const routerSnapshotSchema = z.strictObject({
     z.looseObject({ id: z.string(), type: z.string(), config: z.record(z.string(), z.unknown()) }),
   ),
   subscriptions: z.array(z.looseObject({ id: z.string() })),
-  disabledEvents: z.array(z.string()),
+  disabledEvents: z.array(z.union([z.string(), z.strictObject({ tenant: z.string(), name: z.string() })])),
 })

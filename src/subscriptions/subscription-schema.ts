@@ -1,6 +1,6 @@
 import { z } from 'zod'
 import { isEventName } from '../events/event-name.js'
-import { idSchema } from '../router/ids.js'
+import { idSchema } from '../shared/ids.js'
 
 const eventName = z
   .string()
@@ -64,4 +64,5 @@ export const subscriptionQuerySchema = z.strictObject({
 export const testSendOptionsSchema = z.strictObject({
   event: z.string().optional(),
   retries: z.unknown().optional(),
+  signal: z.instanceof(AbortSignal, { error: 'expected an AbortSignal' }).optional(),
 })

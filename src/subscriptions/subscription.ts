@@ -5,8 +5,10 @@ export type EventSelector = string | readonly string[]
 
 /** A subscription: this event, to that integration, when this filter matches, under this name. */
 export interface Subscription {
-  /** Unique id. */
+  /** Unique id within its tenant. */
   readonly id: string
+  /** The tenant it belongs to, or `null` for the platform's: a platform subscription receives the events of every tenant. */
+  readonly tenant: string | null
   /** The event name(s) it receives, or `'*'`. */
   readonly event: EventSelector
   /** The integration it delivers to. */
@@ -41,10 +43,15 @@ export interface SubscriptionInput {
 
 /** Input of `router.subscriptions.update()`; `eventNamePrefix: null` removes the prefix. */
 export interface SubscriptionPatch {
+  /** Event name, array of names, or `'*'`. */
   event?: EventSelector
+  /** Id of an existing integration. */
   integrationId?: string
+  /** The new filter; `{}` matches every event. */
   filter?: Filter
+  /** The new prefix of the outgoing event name, or `null` to remove it. */
   eventNamePrefix?: string | null
+  /** `false` stops the subscription receiving events, `true` starts it again. */
   enabled?: boolean
 }
 

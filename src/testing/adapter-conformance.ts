@@ -3,6 +3,7 @@ import { ValidationError } from '../errors/validation-error.js'
 import { secretValues } from '../integrations/redact-request.js'
 import { EventRouter } from '../router/event-router.js'
 import type { TransportResponse } from '../transport/transport.js'
+import { checkBatchBehaviour } from './batch-conformance.js'
 import { MockTransport } from './mock-transport.js'
 
 /** Sample responses of the destination, one per class the router must tell apart. */
@@ -24,7 +25,12 @@ export interface AdapterConformanceOptions {
   /** A valid integration config, with realistic credentials (they are checked for leaks). */
   config: Record<string, unknown>
   /** Invalid configs, each with the config field its error must name (e.g. `apiKey`). */
-  invalidConfigs: readonly { config: Record<string, unknown>; field: string }[]
+  invalidConfigs: readonly {
+    /** A config the adapter's `configSchema` must refuse. */
+    config: Record<string, unknown>
+    /** The config field its error must name, e.g. `apiKey`. */
+    field: string
+  }[]
   /** Payload the requests are built from. @default a loyalty "wallet coins rewarded" sample */
   payload?: Record<string, unknown>
   /**
@@ -39,7 +45,9 @@ export interface AdapterConformanceOptions {
 
 /** Outcome of one check. */
 export interface ConformanceCheck {
+  /** What was checked, e.g. `refuses invalid configs`. */
   readonly name: string
+  /** Whether the adapter passed it. */
   readonly ok: boolean
   /** What went wrong (empty when ok). */
   readonly problems: readonly string[]
@@ -47,7 +55,9 @@ export interface ConformanceCheck {
 
 /** Outcome of {@link checkAdapterConformance}. */
 export interface ConformanceReport {
+  /** Whether every check passed. */
   readonly ok: boolean
+  /** Every check made, in order. */
   readonly checks: readonly ConformanceCheck[]
 }
 
@@ -77,7 +87,9 @@ const response = (status: number, headers: Record<string, string> = {}, body = '
  * Runs the adapter conformance checks and returns a report; works in any test runner.
  * Checks: config validation errors name the field; the request is well formed; the
  * idempotency key is stable across attempts; secrets never appear in errors, lifecycle
- * events or `toJSON()`; 2xx/4xx/429/5xx are classified as success/fail/retry/retry.
+ * events or `toJSON()`; 2xx/4xx/429/5xx are classified as success/fail/retry/retry. For an
+ * adapter that batches: one request for many deliveries with an outcome per delivery, its
+ * `maxItems` and `maxBytes` respected, an event too large for any batch failing alone.
  *
  * @example
  * it('conforms', async () => {
@@ -102,6 +114,21 @@ export async function checkAdapterConformance(
       checkSecrets(options),
     ),
     check('classification: 2xx succeed, 4xx fail, 429 and 5xx retry', () => checkClassification(options)),
+    ...(options.adapter.batching
+      ? [
+          check(
+            'batching: one request for many deliveries, one outcome each, limits respected, an oversize event failing alone',
+            () =>
+              checkBatchBehaviour({
+                adapter: options.adapter,
+                config: options.config,
+                payload: options.payload ?? SAMPLE_PAYLOAD,
+                success: options.responses?.success ?? 200,
+                idempotent: options.idempotent !== false,
+              }),
+          ),
+        ]
+      : []),
   ]
   const results = await Promise.all(checks)
   return { ok: results.every((result) => result.ok), checks: results }
@@ -305,6 +332,7 @@ function checkClassification(options: AdapterConformanceOptions): string[] {
     config: options.adapter.configSchema.parse(options.config),
     delivery: {
       id: 'dlv_conformance_1',
+      tenant: null,
       eventId: 'evt_conformance_1',
       eventName: 'wallet.coins_rewarded',
       outgoingName: 'wallet.coins_rewarded',

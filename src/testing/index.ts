@@ -13,3 +13,9 @@ export {
   type RecordedRequest,
   type RequestMatcher,
 } from './mock-transport.js'
+export {
+  assertStoreContract,
+  type StoreContractCase,
+  type StoreContractOptions,
+  storeContractCases,
+} from './store-contract.js'

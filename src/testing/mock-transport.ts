@@ -13,14 +13,23 @@ import type {
  */
 export type MockAnswer =
   | {
+      /** HTTP status of the response. */
       readonly status: number
+      /** Response body: text as it is, an object or array JSON-encoded. @default '' */
       readonly body?: string | Record<string, unknown> | readonly unknown[]
+      /** Response headers. @default {} */
       readonly headers?: Readonly<Record<string, string>>
       /** Answer after this many ms (fake timers apply). @default 0 */
       readonly delayMs?: number
     }
-  | { readonly networkError: true | string }
-  | { readonly hang: true }
+  | {
+      /** Reject as fetch does when the connection fails, with this message (`true`: a default one). */
+      readonly networkError: true | string
+    }
+  | {
+      /** Never answer: the request stays open until its signal aborts. */
+      readonly hang: true
+    }
 
 /** A request the mock transport received. */
 export interface RecordedRequest extends TransportRequest {
@@ -164,7 +173,7 @@ export class MockTransport implements Transport {
     this.#requests.length = 0
   }
 
-  /** {@inheritDoc Transport.send} */
+  /** Records the request and answers with the next scripted answer (a hang waits for `signal`). */
   async send(request: TransportRequest, { signal }: TransportSendOptions): Promise<TransportResponse> {
     const body = request.body
     this.#requests.push({

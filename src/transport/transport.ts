@@ -40,5 +40,9 @@ export interface TransportSendOptions {
  * `createNetworkGuard()` (see docs/network-security.md).
  */
 export interface Transport {
+  /**
+   * Sends one request of one attempt and resolves with the response, whatever its status.
+   * `options.signal` aborts at the attempt's TTL or when the router closes: stop then and reject.
+   */
   send(request: TransportRequest, options: TransportSendOptions): Promise<TransportResponse>
 }

@@ -17,7 +17,8 @@ function setup(options: { deadLetterStore?: DeadLetterStore } = {}) {
     circuitBreaker: false,
     ...options,
   })
-  router.integrations.add({ id: 'erp', type: 'webhook', config: { url: 'https://erp.example/' } })
+  // An API-style destination (the default classification): its 4xx answers are final.
+  router.integrations.add({ id: 'erp', type: 'api', config: { url: 'https://erp.example/' } })
   router.subscriptions.create({ event: 'a.b', integrationId: 'crm' })
   router.subscriptions.create({ event: 'a.b', integrationId: 'erp' })
   const errors: EventRouterError[] = []
@@ -44,6 +45,7 @@ describe('dead letters', () => {
       id: receipt.deliveries[0]?.id,
       delivery: receipt.deliveries[0],
       event: {
+        tenant: null,
         id: 'evt-1',
         name: 'a.b',
         outgoingName: 'a.b',
@@ -178,6 +180,9 @@ describe('dead letters', () => {
 
   it('reports a letter the store refused on `error`, with the letter, and still settles', async () => {
     const { router, transport, errors } = setup({ deadLetterStore: memoryDeadLetterStore({ maxLetters: 1 }) })
+    // Final answers at the first attempt, in order: the webhook's 410 Gone (a webhook retries
+    // a 400), then the API's 400.
+    transport.when('https://crm.example').respondWith(410)
     transport.respondWith(400)
     const results = await router.emit('a.b', {}).settled
     expect(results.map((r) => r.status)).toEqual(['failed', 'failed'])

@@ -10,7 +10,7 @@ import {
   type Transport,
   webhookAdapter,
 } from '../../src/index.js'
-import { undiciTransport } from '../../src/transports/undici/index.js'
+import { undiciTransport } from '../../src/transport/undici/index.js'
 import {
   type ChaosRequest,
   type ChaosServer,
@@ -19,6 +19,7 @@ import {
 } from '../support/chaos-server.js'
 import { envInt, trackEscapedErrors } from '../support/escaped-errors.js'
 import { heapUsedAfterGc, MB } from '../support/heap.js'
+import { readStoreFile, STORES, type StoreUnderTest, storeFiles } from '../support/stores-under-test.js'
 
 // Sizes: a few thousand deliveries per run by default; CHAOS_EVENTS=20000 for a soak.
 const EVENTS = envInt('CHAOS_EVENTS', 400)
@@ -31,6 +32,7 @@ const SECRET = `whsec_${Buffer.alloc(32, 7).toString('base64')}`
 
 // The server may answer, hang, reset or be slow; no outcome may escape as an unhandled error.
 const escaped = trackEscapedErrors()
+const files = storeFiles('eventrouter-chaos-')
 
 /** Errors of an attempt that got no response: the request may or may not have reached the server. */
 const NO_RESPONSE = new Set(['ERR_ATTEMPT_TIMEOUT', 'ERR_NETWORK'])
@@ -81,7 +83,12 @@ interface RunOutcome {
 }
 
 /** One chaos run; every invariant is checked inside, and nothing of it is returned but counts. */
-async function runChaos(run: ChaosRun, seed: number, baseline: number): Promise<RunOutcome> {
+async function runChaos(
+  run: ChaosRun,
+  kind: StoreUnderTest,
+  seed: number,
+  baseline: number,
+): Promise<RunOutcome> {
   const server: ChaosServer = await startChaosServer({
     seed,
     weights: { ok: 50, slow: 15, error500: 8, unavailable503: 7, throttled429: 6, hang: 5, reset: 6 },
@@ -96,7 +103,9 @@ async function runChaos(run: ChaosRun, seed: number, baseline: number): Promise<
     run.transport === 'ky'
       ? kyTransport({ allowPrivateNetworks: true })
       : undiciTransport({ allowPrivateNetworks: true })
+  const fresh = files.fresh(kind)
   const router = new EventRouter({
+    ...fresh.options,
     adapters: [withAttemptHeader(webhookAdapter())],
     transport,
     timeoutMs: TTL_MS,
@@ -108,11 +117,12 @@ async function runChaos(run: ChaosRun, seed: number, baseline: number): Promise<
       ? { failureThreshold: 3, coolDownMs: 100, replayParked: false }
       : false,
   })
+  await router.start()
   const lastPath = run.circuitBreaker ? '/bad' : '/gamma'
   router.integrations.add({
     id: 'alpha',
     type: 'webhook',
-    config: { url: `${server.origin}/alpha` },
+    config: { url: `${server.origin}/alpha`, signing: false },
     pacing: { concurrency: 4 },
   })
   router.integrations.add({
@@ -124,7 +134,7 @@ async function runChaos(run: ChaosRun, seed: number, baseline: number): Promise<
   router.integrations.add({
     id: 'gamma',
     type: 'webhook',
-    config: { url: `${server.origin}${lastPath}` },
+    config: { url: `${server.origin}${lastPath}`, signing: false },
     pacing: { concurrency: 8 },
   })
   for (const integrationId of ['alpha', 'beta', 'gamma']) {
@@ -171,6 +181,12 @@ async function runChaos(run: ChaosRun, seed: number, baseline: number): Promise<
   await router.close({ timeoutMs: 1000 })
   await transport.close()
   await server.close()
+  if (fresh.path !== undefined) {
+    // What the file keeps once closed: nothing pending, and exactly the letters listed.
+    const file = await readStoreFile(fresh.path)
+    expect(file.records).toEqual([])
+    expect(file.letters.map((letter) => letter.id).sort()).toEqual(letters.map((letter) => letter.id).sort())
+  }
 
   // Every delivery ended exactly once: succeeded, or a dead letter (never both, never neither).
   expect(new Set(emitted).size).toBe(EVENTS * 3)
@@ -295,13 +311,14 @@ async function runChaos(run: ChaosRun, seed: number, baseline: number): Promise<
   }
   const refs = [new WeakRef(router), new WeakRef(results.values().next().value as object)]
   server.clear()
-  await router.deadLetters.discard({})
+  // The memory store's letters live in the heap; a closed SQLite store's live in its file.
+  if (!kind.durable) await router.deadLetters.discard({})
   return { report, refs }
 }
 
 const toMb = (bytes: number) => Math.round((bytes / MB) * 10) / 10
 
-describe('delivery under chaos (real HTTP server on 127.0.0.1)', () => {
+describe.each(STORES)('delivery under chaos (real HTTP server on 127.0.0.1, $name store)', (kind) => {
   const runs: readonly (ChaosRun & { readonly name: string; readonly seed: number })[] = [
     { name: 'kyTransport, no circuit breaker', transport: 'ky', circuitBreaker: false, seed: SEED },
     { name: 'undiciTransport, circuit breaker', transport: 'undici', circuitBreaker: true, seed: SEED + 1 },
@@ -310,11 +327,17 @@ describe('delivery under chaos (real HTTP server on 127.0.0.1)', () => {
     it(`${run.name}: every delivery is received or dead-lettered, and nothing is retained`, async () => {
       // Node loads fetch's undici on the first fetch() and keeps it: load it before the baseline.
       await fetch('data:text/plain,warm-up').then((response) => response.text())
+      // The same for the SQLite driver: loaded by the first open, and kept.
+      const { store } = files.fresh(kind).options
+      if (store) {
+        await store.open()
+        await store.close()
+      }
       const before = await heapUsedAfterGc()
-      const { report, refs } = await runChaos(run, run.seed, before)
+      const { report, refs } = await runChaos(run, kind, run.seed, before)
       const after = await heapUsedAfterGc()
       report.retainedMb = toMb(after - before)
-      console.info(`chaos ${run.name} (seed ${run.seed}): ${JSON.stringify(report)}`)
+      console.info(`chaos ${run.name}, ${kind.name} store (seed ${run.seed}): ${JSON.stringify(report)}`)
       // The schedule produced every kind of answer.
       for (const action of ['ok', 'slow', 'error500', 'unavailable503', 'throttled429', 'hang', 'reset']) {
         expect(report.actions[action] ?? 0, action).toBeGreaterThan(0)

@@ -3,14 +3,25 @@ import type { DeliveryResult, IntegrationSuspended } from '../../src/index.js'
 import { MockTransport } from '../../src/testing/index.js'
 import { createRouter, INSTANT_RETRY } from '../factories.js'
 
-function setup(options: { failureThreshold?: number; coolDownMs?: number; replayParked?: boolean } = {}) {
+function setup(
+  options: { failureThreshold?: number; coolDownMs?: number; replayParked?: boolean } = {},
+  // `api` keeps the default classification, where a 4xx is final (the webhook adapter retries it).
+  type: 'webhook' | 'api' = 'webhook',
+) {
   const transport = new MockTransport()
   const { router } = createRouter({
     transport,
     retry: { ...INSTANT_RETRY, retries: 1 },
     circuitBreaker: { failureThreshold: 2, coolDownMs: 1000, replayParked: false, ...options },
   })
-  router.integrations.add({ id: 'down', type: 'webhook', config: { url: 'https://down.example/' } })
+  router.integrations.add({
+    id: 'down',
+    type,
+    config:
+      type === 'webhook'
+        ? { url: 'https://down.example/', signing: false }
+        : { url: 'https://down.example/' },
+  })
   router.subscriptions.create({ event: 'a.b', integrationId: 'down' })
   const events: string[] = []
   const suspended: IntegrationSuspended[] = []
@@ -156,7 +167,7 @@ describe('circuit breaker', () => {
   })
 
   it('is not tripped by final 4xx answers (the destination is up) and can be turned off', async () => {
-    const { router, transport, events } = setup({ failureThreshold: 1 })
+    const { router, transport, events } = setup({ failureThreshold: 1 }, 'api')
     transport.when('https://down.example').respondWith(400)
     for (let i = 0; i < 3; i++) expect(await emitOne(router)).toMatchObject({ reason: 'not_retryable' })
     expect(events).toEqual([])
@@ -194,7 +205,7 @@ describe('410 Gone', () => {
     router.integrations.add({
       id: 'gone',
       type: 'webhook',
-      config: { url: 'https://gone.example/' },
+      config: { url: 'https://gone.example/', signing: false },
       pacing: { concurrency: 1 },
     })
     router.subscriptions.create({ event: 'a.b', integrationId: 'gone' })
@@ -209,7 +220,12 @@ describe('410 Gone', () => {
     expect(firstResult).toMatchObject({ status: 'failed', reason: 'not_retryable', attempts: 1 })
     expect(secondResult).toMatchObject({ status: 'failed', reason: 'integration_disabled', attempts: 0 })
     expect(disabled).toEqual([
-      { integrationId: 'gone', reason: expect.stringContaining('410'), deliveryId: firstResult?.delivery.id },
+      {
+        integrationId: 'gone',
+        tenant: null,
+        reason: expect.stringContaining('410'),
+        deliveryId: firstResult?.delivery.id,
+      },
     ])
     expect(router.integrations.get('gone')).toMatchObject({
       enabled: false,

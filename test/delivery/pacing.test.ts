@@ -44,11 +44,15 @@ describe('pacing', () => {
   it('keeps at most `concurrency` attempts in flight per integration (default 16)', async () => {
     const { transport, stats, releaseAll } = gatedTransport()
     const router = new EventRouter({ adapters: [webhookAdapter()], transport, retry: INSTANT_RETRY })
-    router.integrations.add({ id: 'crm', type: 'webhook', config: { url: 'https://crm.example/' } })
+    router.integrations.add({
+      id: 'crm',
+      type: 'webhook',
+      config: { url: 'https://crm.example/', signing: false },
+    })
     router.integrations.add({
       id: 'slow',
       type: 'webhook',
-      config: { url: 'https://slow.example/' },
+      config: { url: 'https://slow.example/', signing: false },
       pacing: { concurrency: 2 },
     })
     router.subscriptions.create({ event: 'a.b', integrationId: 'crm' })
@@ -106,12 +110,20 @@ describe('pacing', () => {
     const transport = new MockTransport({ status: 202 })
     const router = new EventRouter({ adapters: [klaviyoAdapter()], transport, retry: INSTANT_RETRY })
     const apiKey = 'pk_0123456789abcdef0123456789abcdef01'
-    router.integrations.add({ id: 'k', type: 'klaviyo', config: { apiKey, baseUrl: 'https://k.example' } })
+    // One request per delivery (Create Event's limits): batching, on by default, is switched off.
+    const single = { enabled: false }
+    router.integrations.add({
+      id: 'k',
+      type: 'klaviyo',
+      config: { apiKey, baseUrl: 'https://k.example' },
+      batching: single,
+    })
     router.integrations.add({
       id: 'k-fast',
       type: 'klaviyo',
       config: { apiKey, baseUrl: 'https://fast.example' },
       pacing: { perSecond: null, perMinute: null },
+      batching: single,
     })
     router.subscriptions.create({ event: 'a.b', integrationId: 'k' })
     router.subscriptions.create({ event: 'a.b', integrationId: 'k-fast' })
@@ -137,7 +149,7 @@ describe('pacing', () => {
       router.integrations.add({
         id: 'x',
         type: 'webhook',
-        config: { url: 'https://x.example/' },
+        config: { url: 'https://x.example/', signing: false },
         pacing: { perHour: 1 } as never,
       }),
     ).toThrow(expect.objectContaining({ code: 'ERR_VALIDATION' }))
@@ -168,7 +180,11 @@ describe('throttling (429)', () => {
     const transport = new MockTransport()
     transport.when('https://busy.example').enqueue({ status: 429, headers: { 'retry-after': '10' } })
     const { router } = createRouter({ transport, retry: { ...INSTANT_RETRY, maxTimeout: 60_000 } })
-    router.integrations.add({ id: 'busy', type: 'webhook', config: { url: 'https://busy.example/' } })
+    router.integrations.add({
+      id: 'busy',
+      type: 'webhook',
+      config: { url: 'https://busy.example/', signing: false },
+    })
     router.subscriptions.create({ event: 'a.b', integrationId: 'busy' })
     router.subscriptions.create({ event: 'a.b', integrationId: 'crm' })
     const throttled: unknown[] = []
@@ -185,7 +201,7 @@ describe('throttling (429)', () => {
     expect(crm()).toBe(2)
     await vi.advanceTimersByTimeAsync(9000)
     expect(busy()).toBe(3)
-    expect(throttled).toEqual([{ integrationId: 'busy', pauseMs: 10_000 }])
+    expect(throttled).toEqual([{ integrationId: 'busy', tenant: null, pauseMs: 10_000 }])
     await router.onIdle()
     await router.close()
   })

@@ -5,6 +5,10 @@ import { coinsRewarded, createRouter, DETERMINISTIC_RETRY } from '../factories.j
 
 // The retry matrix: one row per kind of answer, checking attempt counts, the delay before
 // each retry and the final outcome. Delays: 1 s, 2 s, 4 s, 8 s, 16 s (no jitter here).
+// Rows run through the webhook integration `crm`, except those about final 4xx/3xx/501/505
+// answers, which run through `api`, an adapter with the default classification
+// (classifyHttpResponse): a webhook retries those, as Standard Webhooks asks (its own
+// matrix is in test/adapters/webhook/webhook-delivery.test.ts).
 describe('delivery retry matrix', () => {
   beforeEach(() => {
     vi.useFakeTimers()
@@ -13,11 +17,16 @@ describe('delivery retry matrix', () => {
     vi.useRealTimers()
   })
 
-  async function run(script: (transport: MockTransport) => void, timeoutMs = 10_000) {
+  async function run(
+    script: (transport: MockTransport) => void,
+    timeoutMs = 10_000,
+    integrationId: 'crm' | 'api' = 'crm',
+  ) {
     const transport = new MockTransport()
     script(transport)
     const { router } = createRouter({ transport, retry: DETERMINISTIC_RETRY, timeoutMs })
-    router.subscriptions.create({ event: 'wallet.coins_rewarded', integrationId: 'crm' })
+    router.integrations.add({ id: 'api', type: 'api', config: { url: 'https://api.example/v1/events' } })
+    router.subscriptions.create({ event: 'wallet.coins_rewarded', integrationId })
     const failures: AttemptFailure[] = []
     router.on('attemptFailed', (failure) => {
       failures.push(failure)
@@ -86,9 +95,11 @@ describe('delivery retry matrix', () => {
     }
   })
 
-  it('T04 400: not retried, not_retryable with the body excerpt', async () => {
-    const { result, failures } = await run((t) =>
-      t.respondWith({ status: 400, body: { error: 'bad field coins' } }),
+  it('T04 400 (default classification): not retried, not_retryable with the body excerpt', async () => {
+    const { result, failures } = await run(
+      (t) => t.respondWith({ status: 400, body: { error: 'bad field coins' } }),
+      10_000,
+      'api',
     )
     expect(result).toMatchObject({ status: 'failed', attempts: 1, reason: 'not_retryable' })
     expect(failures).toMatchObject([{ attempt: 1, willRetry: false, delayMs: null }])
@@ -98,9 +109,11 @@ describe('delivery retry matrix', () => {
     }
   })
 
-  it('T05 301: the redirect is not followed and not retried', async () => {
-    const { result, transport } = await run((t) =>
-      t.respondWith({ status: 301, headers: { location: 'http://169.254.169.254/' } }),
+  it('T05 301 (default classification): the redirect is not followed and not retried', async () => {
+    const { result, transport } = await run(
+      (t) => t.respondWith({ status: 301, headers: { location: 'http://169.254.169.254/' } }),
+      10_000,
+      'api',
     )
     expect(result).toMatchObject({ status: 'failed', attempts: 1, reason: 'not_retryable' })
     expect(transport.requests).toHaveLength(1)
@@ -143,13 +156,13 @@ describe('delivery retry matrix', () => {
     expect(result.history[0]).toMatchObject({ errorCode: 'ERR_NETWORK', errorClass: 'TypeError' })
   })
 
-  it('T10 408, 425 and 502 are retried; 501 and 505 are not', async () => {
+  it('T10 408, 425 and 502 are retried; 501, 505 and other 4xx are not (default classification)', async () => {
     for (const status of [408, 425, 502]) {
       const { result } = await run((t) => t.enqueue(status))
       expect(result, `status ${status}`).toMatchObject({ status: 'succeeded', attempts: 2 })
     }
     for (const status of [501, 505, 404, 401]) {
-      const { result } = await run((t) => t.respondWith(status))
+      const { result } = await run((t) => t.respondWith(status), 10_000, 'api')
       expect(result, `status ${status}`).toMatchObject({
         status: 'failed',
         attempts: 1,

@@ -16,8 +16,15 @@ describe('examples', () => {
     expect(stdout).toContain('"name": "Loyalty Wallet Coins Rewarded"')
     expect(stdout).toMatch(/klaviyo-loyalty\s+1\s+delivered \(202\)/)
     expect(stdout).toMatch(/\d+ delivered, \d+ failed/)
+    // The restart: the second process found the configuration and the pending delivery in the file.
     expect(stdout).toMatch(
-      /Dead letter [0-9a-f-]{36}: Coupon Is Created -> analytics, not_retryable after 1 attempt\(s\) \[401\]/,
+      /the new process loaded 3 integrations and 3 subscriptions from .*eventrouter\.db, with 1 delivery pending/,
+    )
+    expect(stdout).toMatch(
+      /resumed [0-9a-f-]{36} \(Loyalty Wallet Coins Rewarded -> klaviyo\): succeeded after 2 attempts across both processes, same delivery id as before the restart/,
+    )
+    expect(stdout).toMatch(
+      /Dead letter [0-9a-f-]{36}: Coupon Is Created -> analytics, retries_exhausted after 6 attempt\(s\) \[401, 401, 401, 401, 401, 401\]/,
     )
   })
 

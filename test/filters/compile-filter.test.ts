@@ -6,7 +6,7 @@ import { compileFastPath, type FastTest, rangeOf } from '../../src/filters/fast-
 import type { Filter } from '../../src/filters/filter.js'
 import { parseFilter } from '../../src/filters/parse-filter.js'
 import { compilePath } from '../../src/filters/path.js'
-import { comparisonTest, equalsTest, inTest } from '../../src/filters/value-tests.js'
+import { comparisonTest, equalsTest, existsTest, inTest } from '../../src/filters/value-tests.js'
 
 type Case = readonly [filter: Record<string, unknown>, payload: unknown, expected: boolean]
 
@@ -72,7 +72,7 @@ describe('compileFilter', () => {
   it('never throws, whatever the payload', () => {
     const filters: Filter[] = [
       { coins: { $gte: 100 }, 'customer.tier': { $in: ['gold', null] }, status: 'active' },
-      { 'a.b.c': null, 'a.0.b': { $exists: false }, constructor: { $exists: true } },
+      { 'a.b.c': null, 'a.0.b': { $exists: false }, hasOwnProperty: { $exists: true } },
       { a: { $elemMatch: { b: { $regex: '^x', $options: 'i' } } }, 'a.length': { $size: 1 } },
       { $nor: [{ a: { $all: [1, [2]] } }, { 'a.b': { $not: { $gt: 'm' } } }], toString: { $ne: 1 } },
       { a: { $eq: { b: [1, { c: null }] } }, b: { $nin: [{}, []] }, c: { $lte: true } },
@@ -120,17 +120,25 @@ describe('compileFilter: field paths', () => {
 
   describe('reads own properties only', () => {
     cases([
-      [{ constructor: { $exists: true } }, {}, false],
+      [{ hasOwnProperty: { $exists: true } }, {}, false],
       [{ toString: { $exists: false } }, {}, true],
       [{ 'tags.length': 2 }, order, false],
       [{ 'tags.length': { $exists: true } }, order, false],
       [{ hasOwnProperty: 'x' }, { hasOwnProperty: 'x' }, true],
-      // An object literal's `__proto__` sets the prototype: JSON.parse makes it a key, like storage does.
-      [JSON.parse('{"__proto__":"x"}'), JSON.parse('{"__proto__":"x"}'), true],
-      [JSON.parse('{"__proto__":"x"}'), {}, false],
-      [JSON.parse('{"__proto__":{"$exists":true}}'), {}, false],
       [{ 'a.valueOf': { $exists: true } }, { a: 1 }, false],
     ])
+
+    // parseFilter refuses `__proto__` and `constructor` (reserved-keys.test.ts); the path reader
+    // still reads them as own properties only, for filters that did not go through it.
+    it.each<[string, unknown, boolean]>([
+      ['constructor', {}, false],
+      ['__proto__', {}, false],
+      // An object literal's `__proto__` sets the prototype: JSON.parse makes it a key, like storage does.
+      ['__proto__', JSON.parse('{"__proto__":"x"}'), true],
+      ['a.__proto__', { a: {} }, false],
+    ])('reads `%s` on %j as an own property only: %s', (path, payload, exists) => {
+      expect(compilePath(path, existsTest, false)(payload)).toBe(exists)
+    })
 
     it('reads objects without a prototype', () => {
       const payload = Object.assign(Object.create(null) as object, {
@@ -301,6 +309,48 @@ describe('compileFilter: $regex and $options', () => {
     // The flags do not make the expression stateful: the same answer every time.
     [{ tags: { $regex: 'v', $options: 'i' } }, order, true],
   ])
+
+  // Where RE2 reads a pattern differently from JavaScript's RegExp without `u`
+  // (docs/filters.md, "Regular expressions").
+  describe('RE2 semantics', () => {
+    cases([
+      // Code points, with or without `u`: an emoji is one character.
+      [{ note: { $regex: '^.$' } }, { note: '😀' }, true],
+      [{ note: { $regex: '^..$' } }, { note: '😀' }, false],
+      [{ note: { $regex: '^[😀]$' } }, { note: '😀' }, true],
+      [{ note: { $regex: '^\\x{1F600}$' } }, { note: '😀' }, true],
+      // `.` stops at `\n` only.
+      [{ note: { $regex: '^a.b$' } }, { note: 'a\rb' }, true],
+      [{ note: { $regex: '^a.b$' } }, { note: 'a\u2028b' }, true],
+      [{ note: { $regex: '^a.b$' } }, { note: 'a\nb' }, false],
+      // `^` and `$` with `m` see `\n` only as a line break.
+      [{ note: { $regex: '^b', $options: 'm' } }, { note: 'a\rb' }, false],
+      [{ note: { $regex: 'a$', $options: 'm' } }, { note: 'a\r\nb' }, false],
+      [{ note: { $regex: 'a$' } }, { note: 'a\n' }, false],
+      // `\s` is ASCII whitespace without `\v`; `\d`, `\w`, `\b` are ASCII, as in JavaScript.
+      [{ note: { $regex: '\\s' } }, { note: '\u00a0' }, false],
+      [{ note: { $regex: '\\s' } }, { note: '\v' }, false],
+      [{ note: { $regex: '\\s' } }, { note: 'a\tb' }, true],
+      [{ note: { $regex: '\\d' } }, { note: '٣' }, false],
+      [{ note: { $regex: '^\\w+$' } }, { note: 'café' }, false],
+      [{ note: { $regex: '\\bcaf\\b' } }, { note: 'café' }, true],
+      // Unicode case folding with `i`.
+      [{ note: { $regex: '^s$', $options: 'i' } }, { note: 'ſ' }, true],
+      [{ note: { $regex: '^k$', $options: 'i' } }, { note: '\u212a' }, true],
+      [{ note: { $regex: '^é$', $options: 'i' } }, { note: 'É' }, true],
+      // `\p{...}` without `u`, and RE2 syntax that JavaScript does not have.
+      [{ note: { $regex: '^\\p{Lu}' } }, { note: 'Élan' }, true],
+      [{ note: { $regex: '^\\p{Greek}+$' } }, { note: 'αβγ' }, true],
+      [{ note: { $regex: '(?i)^élan$' } }, { note: 'ÉLAN' }, true],
+      [{ note: { $regex: '\\Aa.c\\z' } }, { note: 'abc' }, true],
+      [{ note: { $regex: '\\Q.*\\E' } }, { note: 'a.*b' }, true],
+      [{ note: { $regex: '\\Q.*\\E' } }, { note: 'ab' }, false],
+      [{ note: { $regex: '^[[:digit:]]+$' } }, { note: '2024' }, true],
+      // A lone surrogate in the payload is one character, and matches nothing else.
+      [{ note: { $regex: '^a.b$' } }, { note: 'a\uD83Db' }, true],
+      [{ note: { $regex: '😀' } }, { note: '\uD83D' }, false],
+    ])
+  })
 
   it('gives the same answer on repeated evaluations', () => {
     const predicate = compileFilter(parseFilter({ tags: { $regex: 'v' } }))

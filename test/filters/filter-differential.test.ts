@@ -29,6 +29,10 @@ import { parseFilter } from '../../src/filters/parse-filter.js'
  * - Strings are ASCII: sift orders strings by UTF-16 code unit, MongoDB (and we) by code point.
  * - `$not: 'pattern'` is our JSON spelling of MongoDB's `$not: /pattern/`; sift reads a string
  *   there as a value to compare, so it gets the RegExp instead (see toSift).
+ * - Patterns stay within what RE2 accepts (no lookaround, no backreferences) and where it reads
+ *   them as JavaScript's RegExp, which sift uses, does: ASCII strings without line breaks, so
+ *   that `.`, `\s`, `^`/`$` with `m` and case folding agree (docs/filters.md, "Regular
+ *   expressions").
  */
 
 // sift is CommonJS whose typings declare an ES default export: under NodeNext, TypeScript types
@@ -95,7 +99,26 @@ const literal: fc.Arbitrary<Json> = fc.oneof(
   { weight: 1, arbitrary: address },
 )
 const comparable = fc.oneof(number, word, fc.boolean())
-const pattern = fc.constantFrom('^g', 'ld$', 'o', '^$', 'L', '[0-9]', '^(gold|silver)$', 'a|b', '^.$', 'x y')
+const pattern = fc.constantFrom(
+  '^g',
+  'ld$',
+  'o',
+  '^$',
+  'L',
+  '[0-9]',
+  '^(gold|silver)$',
+  'a|b',
+  '^.$',
+  'x y',
+  '^\\d+$',
+  '^\\w+$',
+  '\\bx\\b',
+  'x\\sy',
+  '^[^a-f]',
+  'l{1,2}',
+  '(?:il|o)(?:ve|l)',
+  '^(a+)+$',
+)
 const flags = fc.constantFrom(undefined, 'i', 'm', 's', 'u', 'im')
 
 const PATHS = [

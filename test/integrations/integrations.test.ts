@@ -38,7 +38,10 @@ describe('router.integrations', () => {
 
   it('generates an id when none is given', () => {
     const { router } = emptyRouter()
-    const added = router.integrations.add({ type: 'webhook', config: { url: 'https://x.example/' } })
+    const added = router.integrations.add({
+      type: 'webhook',
+      config: { url: 'https://x.example/', signing: false },
+    })
     expect(added.id).toMatch(/^[0-9a-f-]{36}$/)
   })
 
@@ -58,14 +61,23 @@ describe('router.integrations', () => {
     await router.emit('a.b', {}).settled
     expect(transport.requests[0]?.url).toBe('https://new.example/')
     expect(transport.requests[0]?.headers['webhook-signature']).toMatch(/^v1,/)
-    router.integrations.update('crm', { config: { secret: undefined } })
+    // Turning signing off is explicit: the secret goes (`undefined` removes a key) and
+    // `signing: false` says so; dropping the secret alone is refused.
+    expect(() => router.integrations.update('crm', { config: { secret: undefined } })).toThrow(
+      expect.objectContaining({ code: 'ERR_VALIDATION', field: 'config.secret' }),
+    )
+    router.integrations.update('crm', { config: { secret: undefined, signing: false } })
     await router.emit('a.b', {}).settled
     expect(transport.requests[1]?.headers['webhook-signature']).toBeUndefined()
   })
 
   it('disables and enables: a disabled integration receives nothing', () => {
     const { router } = emptyRouter()
-    router.integrations.add({ id: 'crm', type: 'webhook', config: { url: 'https://crm.example/' } })
+    router.integrations.add({
+      id: 'crm',
+      type: 'webhook',
+      config: { url: 'https://crm.example/', signing: false },
+    })
     router.subscriptions.create({ event: 'a.b', integrationId: 'crm' })
     expect(router.integrations.disable('crm').enabled).toBe(false)
     expect(router.emit('a.b', {}).deliveries).toHaveLength(0)
@@ -75,7 +87,11 @@ describe('router.integrations', () => {
 
   it('refuses to remove an integration that subscriptions use, then removes it once free', () => {
     const { router } = emptyRouter()
-    router.integrations.add({ id: 'crm', type: 'webhook', config: { url: 'https://crm.example/' } })
+    router.integrations.add({
+      id: 'crm',
+      type: 'webhook',
+      config: { url: 'https://crm.example/', signing: false },
+    })
     const sub = router.subscriptions.create({ id: 'sub-1', event: 'a.b', integrationId: 'crm' })
     expect(() => router.integrations.remove('crm')).toThrow(ConflictError)
     expect(() => router.integrations.remove('crm')).toThrow(/used by subscription\(s\) `sub-1`/)
@@ -96,7 +112,7 @@ describe('router.integrations', () => {
       ],
       [
         'bad config url',
-        { id: 'x', type: 'webhook', config: { url: 'not a url' } },
+        { id: 'x', type: 'webhook', config: { url: 'not a url', signing: false } },
         ValidationError,
         'ERR_VALIDATION',
         'config.url',
@@ -110,14 +126,14 @@ describe('router.integrations', () => {
       ],
       [
         'unknown config key',
-        { id: 'x', type: 'webhook', config: { url: 'https://a.example/', urll: 1 } },
+        { id: 'x', type: 'webhook', config: { url: 'https://a.example/', signing: false, urll: 1 } },
         ValidationError,
         'ERR_VALIDATION',
         'config.urll',
       ],
       [
         'bad id',
-        { id: 'a b', type: 'webhook', config: { url: 'https://a.example/' } },
+        { id: 'a b', type: 'webhook', config: { url: 'https://a.example/', signing: false } },
         ValidationError,
         'ERR_VALIDATION',
         'id',
@@ -136,9 +152,17 @@ describe('router.integrations', () => {
 
     it('duplicate id', () => {
       const { router } = emptyRouter()
-      router.integrations.add({ id: 'crm', type: 'webhook', config: { url: 'https://crm.example/' } })
+      router.integrations.add({
+        id: 'crm',
+        type: 'webhook',
+        config: { url: 'https://crm.example/', signing: false },
+      })
       expect(() =>
-        router.integrations.add({ id: 'crm', type: 'webhook', config: { url: 'https://other.example/' } }),
+        router.integrations.add({
+          id: 'crm',
+          type: 'webhook',
+          config: { url: 'https://other.example/', signing: false },
+        }),
       ).toThrow(expect.objectContaining({ code: 'ERR_DUPLICATE_ID', field: 'id' }))
       expect(router.integrations.get('crm')?.config.url).toBe('https://crm.example/')
     })
@@ -148,7 +172,7 @@ describe('router.integrations', () => {
       const before = router.integrations.add({
         id: 'crm',
         type: 'webhook',
-        config: { url: 'https://crm.example/' },
+        config: { url: 'https://crm.example/', signing: false },
       })
       expect(() =>
         router.integrations.update('crm', { config: { url: 'ftp://x' }, name: 'renamed' }),
@@ -167,7 +191,11 @@ describe('router.integrations', () => {
       router.integrations.add({
         id: 'crm',
         type: 'webhook',
-        config: { url: 'https://crm.example/', headers: { authorization: 'Bearer crm-token-123' } },
+        config: {
+          url: 'https://crm.example/',
+          signing: false,
+          headers: { authorization: 'Bearer crm-token-123' },
+        },
       })
       router.subscriptions.create({ event: 'a.b', integrationId: 'crm' })
       const [result] = await router.emit('a.b', {}).settled
@@ -207,7 +235,11 @@ describe('integration ids that cannot be turned into text', () => {
 
   it('says which field a conflict is about', () => {
     const router = new EventRouter({ adapters: [webhookAdapter()], transport: new MockTransport() })
-    router.integrations.add({ id: 'crm', type: 'webhook', config: { url: 'https://crm.example/' } })
+    router.integrations.add({
+      id: 'crm',
+      type: 'webhook',
+      config: { url: 'https://crm.example/', signing: false },
+    })
     router.subscriptions.create({ event: 'a.b', integrationId: 'crm' })
     expect(() => router.integrations.remove('crm')).toThrow(/\(id\)/)
   })

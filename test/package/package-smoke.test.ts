@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process'
-import { copyFile, mkdir, readdir, rm, writeFile } from 'node:fs/promises'
+import { copyFile, mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises'
 import { join, resolve } from 'node:path'
 import { promisify } from 'node:util'
 import { beforeAll, describe, expect, it } from 'vitest'
@@ -64,6 +64,23 @@ describe('the packed package', () => {
     60_000,
   )
 
+  it('imports every subpath of the exports map, each exporting something', async () => {
+    const manifest = JSON.parse(await readFile(join(root, 'package.json'), 'utf8')) as {
+      exports: Record<string, unknown>
+    }
+    const subpaths = Object.keys(manifest.exports)
+      .filter((subpath) => subpath !== './package.json')
+      .map((subpath) => (subpath === '.' ? 'eventrouter' : `eventrouter/${subpath.slice(2)}`))
+    const script = `for (const name of ${JSON.stringify(subpaths)}) { const m = await import(name); console.log(name, Object.keys(m).length) }`
+    const { stdout } = await run(process.execPath, ['--input-type=module', '-e', script], {
+      cwd: tmp,
+      timeout: 30_000,
+    })
+    const lines = stdout.trim().split('\n')
+    expect(lines.map((line) => line.split(' ')[0])).toEqual(subpaths)
+    for (const line of lines) expect(Number(line.split(' ')[1]), line).toBeGreaterThan(0)
+  }, 60_000)
+
   it('imports one adapter without the others, through a bundler and through its subpath; and the loyalty catalog', async () => {
     const { build } = await import('esbuild')
     const bundled = await build({
@@ -77,17 +94,20 @@ describe('the packed package', () => {
     })
     const code = bundled.outputFiles[0]?.text ?? ''
     expect(code).toContain('a.klaviyo.com')
-    for (const other of [
-      'segment',
-      'mixpanel',
-      'braze',
-      'clevertap',
-      'moengage',
-      'webengage',
-      'hooks.slack',
-      'webhook-signature',
-    ]) {
-      expect(code.toLowerCase(), `${other} was bundled with klaviyoAdapter`).not.toContain(other)
+    // Each other adapter is recognised by its factory's name and its API host, not by a bare word:
+    // "segment" also names a part of a field path in shared validation code.
+    for (const [factory, host] of [
+      ['segmentAdapter', 'segment.io'],
+      ['mixpanelAdapter', 'mixpanel.com'],
+      ['brazeAdapter', 'braze.com'],
+      ['clevertapAdapter', 'clevertap.com'],
+      ['moengageAdapter', 'moengage.com'],
+      ['webengageAdapter', 'webengage.com'],
+      ['slackAdapter', 'hooks.slack'],
+      ['webhookAdapter', 'webhook-signature'],
+    ] as const) {
+      expect(code, `${factory} was bundled with klaviyoAdapter`).not.toContain(factory)
+      expect(code.toLowerCase(), `${host} was bundled with klaviyoAdapter`).not.toContain(host)
     }
 
     const script =
@@ -96,7 +116,9 @@ describe('the packed package', () => {
       cwd: tmp,
       timeout: 30_000,
     })
-    expect(stdout.trim()).toBe('KLAVIYO_RATE_LIMITS klaviyoAdapter')
+    expect(stdout.trim()).toBe(
+      'KLAVIYO_BULK_MAX_EVENTS KLAVIYO_MAX_PAYLOAD_BYTES KLAVIYO_MAX_PROPERTIES KLAVIYO_MAX_STRING_BYTES KLAVIYO_RATE_LIMITS klaviyoAdapter',
+    )
 
     const catalog =
       "import('eventrouter/catalogs/loyalty').then(({ loyaltyCatalog: c }) => console.log(c.names().length, c.get('coupon.created').title))"

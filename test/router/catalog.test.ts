@@ -15,7 +15,11 @@ function setup(outgoingName?: 'title' | 'name') {
     retry: INSTANT_RETRY,
     ...(outgoingName ? { outgoingName } : {}),
   })
-  router.integrations.add({ id: 'crm', type: 'webhook', config: { url: 'https://crm.example/hooks' } })
+  router.integrations.add({
+    id: 'crm',
+    type: 'webhook',
+    config: { url: 'https://crm.example/hooks', signing: false },
+  })
   return { router, transport }
 }
 

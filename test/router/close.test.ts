@@ -28,8 +28,16 @@ describe('EventRouter.close', () => {
     transport.when('https://hang.example').respondWith({ hang: true })
     transport.when('https://flaky.example').respondWith(503)
     const { router } = createRouter({ transport, retry: DETERMINISTIC_RETRY, timeoutMs: 60_000 })
-    router.integrations.add({ id: 'hang', type: 'webhook', config: { url: 'https://hang.example/' } })
-    router.integrations.add({ id: 'flaky', type: 'webhook', config: { url: 'https://flaky.example/' } })
+    router.integrations.add({
+      id: 'hang',
+      type: 'webhook',
+      config: { url: 'https://hang.example/', signing: false },
+    })
+    router.integrations.add({
+      id: 'flaky',
+      type: 'webhook',
+      config: { url: 'https://flaky.example/', signing: false },
+    })
     router.subscriptions.create({ event: 'a.b', integrationId: 'hang' })
     router.subscriptions.create({ event: 'a.b', integrationId: 'flaky' })
     const failed: DeliveryResult[] = []

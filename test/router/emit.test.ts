@@ -74,7 +74,7 @@ describe('EventRouter.emit', () => {
     router.integrations.add({
       id: 'off',
       type: 'webhook',
-      config: { url: 'https://off.example/' },
+      config: { url: 'https://off.example/', signing: false },
       enabled: false,
     })
     const filtered = router.subscriptions.create({
@@ -93,12 +93,23 @@ describe('EventRouter.emit', () => {
     expect(receipt.deliveries.map((d) => d.subscriptionId)).toEqual([matching.id])
     expect(skips).toEqual([
       {
+        tenant: null,
         eventId: 'evt_9',
         eventName: 'e.x',
         skipped: [
-          { subscriptionId: filtered.id, integrationId: 'crm', reason: 'filter_not_matched' },
-          { subscriptionId: disabled.id, integrationId: 'crm', reason: 'subscription_disabled' },
-          { subscriptionId: integrationOff.id, integrationId: 'off', reason: 'integration_disabled' },
+          { tenant: null, subscriptionId: filtered.id, integrationId: 'crm', reason: 'filter_not_matched' },
+          {
+            tenant: null,
+            subscriptionId: disabled.id,
+            integrationId: 'crm',
+            reason: 'subscription_disabled',
+          },
+          {
+            tenant: null,
+            subscriptionId: integrationOff.id,
+            integrationId: 'off',
+            reason: 'integration_disabled',
+          },
         ],
       },
     ])
@@ -115,7 +126,7 @@ describe('EventRouter.emit', () => {
     expect(router.events.isEnabled('wallet.coins_rewarded')).toBe(false)
     expect(router.emit('wallet.coins_rewarded', {}).deliveries).toEqual([])
     expect(skips[0]?.skipped).toEqual([
-      { subscriptionId: sub.id, integrationId: 'crm', reason: 'event_disabled' },
+      { tenant: null, subscriptionId: sub.id, integrationId: 'crm', reason: 'event_disabled' },
     ])
     router.events.enable('wallet.coins_rewarded')
     expect(router.emit('wallet.coins_rewarded', {}).deliveries).toHaveLength(1)
@@ -179,15 +190,11 @@ describe('EventRouter.emit', () => {
   })
 })
 
-describe('EventRouter.emit with a filter that throws', () => {
-  it('counts it as no match, reports it on error and eventSkipped, and still delivers to the others', () => {
+describe('EventRouter.emit with a payload whose getter throws', () => {
+  it('refuses it with a ValidationError naming the field, before any filter runs; nothing is dispatched', () => {
     const { router } = createRouter()
-    const fragile = router.subscriptions.create({
-      event: 'a.b',
-      integrationId: 'crm',
-      filter: { coins: { $gt: 1 } },
-    })
-    const other = router.subscriptions.create({ event: 'a.b', integrationId: 'crm' })
+    router.subscriptions.create({ event: 'a.b', integrationId: 'crm', filter: { coins: { $gt: 1 } } })
+    router.subscriptions.create({ event: 'a.b', integrationId: 'crm' })
     const errors: unknown[] = []
     const skips: EventSkipped[] = []
     router.on('error', (error) => {
@@ -201,13 +208,12 @@ describe('EventRouter.emit with a filter that throws', () => {
         throw new Error('getter exploded')
       },
     }
-    const receipt = router.emit('a.b', payload)
-    expect(receipt.deliveries.map((d) => d.subscriptionId)).toEqual([other.id])
-    expect(skips[0]?.skipped).toEqual([
-      { subscriptionId: fragile.id, integrationId: 'crm', reason: 'filter_error' },
-    ])
-    expect(errors).toHaveLength(1)
-    expect(errors[0]).toMatchObject({ code: 'ERR_FILTER_EVALUATION', subscriptionId: fragile.id })
+    expect(() => router.emit('a.b', payload)).toThrow(
+      expect.objectContaining({ code: 'ERR_VALIDATION', field: 'payload.coins' }),
+    )
+    expect(router.pendingCount).toBe(0)
+    expect(skips).toEqual([])
+    expect(errors).toEqual([])
   })
 })
 

@@ -74,8 +74,13 @@ describe('EventRouter end to end with the default transport', () => {
     await router.close()
   })
 
-  it('a wrong secret gets a 401, which is final', async () => {
-    const router = new EventRouter({ adapters: [webhookAdapter()], retry: { minTimeout: 10 } })
+  // Standard Webhooks retries every non-2xx but 410: a receiver mid-key-rotation answers 401
+  // for a while, so the 401 is a failed attempt, and the delivery ends as retries_exhausted.
+  it('a wrong secret gets a 401, retried on the schedule, then dead-lettered with the answer', async () => {
+    const router = new EventRouter({
+      adapters: [webhookAdapter()],
+      retry: { retries: 2, minTimeout: 10, randomize: false },
+    })
     router.integrations.add({
       id: 'crm',
       type: 'webhook',
@@ -83,10 +88,15 @@ describe('EventRouter end to end with the default transport', () => {
     })
     router.subscriptions.create({ event: 'a.b', integrationId: 'crm' })
     const [result] = await router.emit('a.b', {}).settled
-    expect(result).toMatchObject({ status: 'failed', attempts: 1, reason: 'not_retryable' })
+    expect(result).toMatchObject({ status: 'failed', attempts: 3, reason: 'retries_exhausted' })
     if (result?.status === 'failed') {
       expect(result.error.status).toBe(401)
       expect(result.error.responseBodyExcerpt).toContain('bad signature')
+      expect(result.history.map((attempt) => attempt.status)).toEqual([401, 401, 401])
     }
+    expect(await router.deadLetters.list()).toMatchObject([
+      { reason: 'retries_exhausted', error: { status: 401 } },
+    ])
+    await router.close()
   })
 })

@@ -7,7 +7,7 @@ describe('EventRouter.explain', () => {
     router.integrations.add({
       id: 'off',
       type: 'webhook',
-      config: { url: 'https://off.example/' },
+      config: { url: 'https://off.example/', signing: false },
       enabled: false,
     })
     router.subscriptions.create({

@@ -59,7 +59,11 @@ describe('isolation', () => {
     const transport = new MockTransport()
     const router = new EventRouter({ adapters: [make(), webhookAdapter()], transport, retry: INSTANT_RETRY })
     router.integrations.add({ id: 'bad', type: 'x', config: {} })
-    router.integrations.add({ id: 'crm', type: 'webhook', config: { url: 'https://crm.example/' } })
+    router.integrations.add({
+      id: 'crm',
+      type: 'webhook',
+      config: { url: 'https://crm.example/', signing: false },
+    })
     router.subscriptions.create({ event: 'a.b', integrationId: 'bad' })
     router.subscriptions.create({ event: 'a.b', integrationId: 'crm' })
     const results = await router.emit('a.b', {}).settled
@@ -77,7 +81,11 @@ describe('isolation', () => {
       transport: { send: async () => undefined as never },
       retry: { ...INSTANT_RETRY, retries: 1 },
     })
-    router.integrations.add({ id: 'crm', type: 'webhook', config: { url: 'https://crm.example/' } })
+    router.integrations.add({
+      id: 'crm',
+      type: 'webhook',
+      config: { url: 'https://crm.example/', signing: false },
+    })
     router.subscriptions.create({ event: 'a.b', integrationId: 'crm' })
     const [result] = await router.emit('a.b', {}).settled
     expect(result).toMatchObject({ status: 'failed', attempts: 2 })
@@ -90,8 +98,16 @@ describe('isolation', () => {
     const transport = new MockTransport()
     transport.when('https://down.example').respondWith(400)
     const router = new EventRouter({ adapters: [webhookAdapter()], transport, retry: INSTANT_RETRY })
-    router.integrations.add({ id: 'crm', type: 'webhook', config: { url: 'https://crm.example/' } })
-    router.integrations.add({ id: 'down', type: 'webhook', config: { url: 'https://down.example/' } })
+    router.integrations.add({
+      id: 'crm',
+      type: 'webhook',
+      config: { url: 'https://crm.example/', signing: false },
+    })
+    router.integrations.add({
+      id: 'down',
+      type: 'webhook',
+      config: { url: 'https://down.example/', signing: false },
+    })
     router.subscriptions.create({ event: 'a.b', integrationId: 'crm' })
     router.subscriptions.create({ event: 'a.b', integrationId: 'down' })
     const errors: EventRouterError[] = []

@@ -6,7 +6,8 @@ describe('EventRouter lifecycle events', () => {
   it('emits exactly one deliverySucceeded or deliveryFailed per delivery', async () => {
     const { router, transport } = createRouter()
     transport.when('https://bad.example').respondWith(400)
-    router.integrations.add({ id: 'bad', type: 'webhook', config: { url: 'https://bad.example/' } })
+    // An API-style destination, whose 400 is final (a webhook retries it).
+    router.integrations.add({ id: 'bad', type: 'api', config: { url: 'https://bad.example/' } })
     router.subscriptions.create({ event: 'a.b', integrationId: 'crm' })
     router.subscriptions.create({ event: 'a.b', integrationId: 'bad' })
     const outcomes: DeliveryResult[] = []

@@ -13,7 +13,9 @@ import {
   ValidationError,
   webhookAdapter,
 } from '../../src/index.js'
+import { sqliteStore } from '../../src/stores/sqlite/index.js'
 import { MockTransport } from '../../src/testing/index.js'
+import { SEALING_KEY, STORES, type StoreUnderTest, storeFiles } from '../support/stores-under-test.js'
 import { build, inputWithOneFault, Nasty, nastyLeaf, validOr, value, wrapped } from './fuzz-inputs.js'
 
 /*
@@ -102,7 +104,7 @@ const jsonLiteral = fc.oneof(
   { weight: 1, arbitrary: fc.array(jsonScalar, { maxLength: 3 }) },
   { weight: 1, arbitrary: fc.dictionary(fc.constantFrom('a', 'b', 'city'), jsonScalar, { maxKeys: 2 }) },
 )
-const validRegex = fc.constantFrom('^gold$', 'a|b', '\\d+', '', '^ann', '@example\\.com$', '(?<n>a)\\k<n>')
+const validRegex = fc.constantFrom('^gold$', 'a|b', '\\d+', '', '^ann', '@example\\.com$', '(?<n>a)b')
 const badRegex = fc.constantFrom('(', '[', 'a{2,1}', '\\k<x>', '*', '\\', 'x'.repeat(1001))
 const comparableValue = fc.oneof(fc.integer(), fc.string({ maxLength: 4 }), fc.boolean())
 
@@ -333,10 +335,25 @@ const webhookFields = {
     ),
   },
 }
-const config = inputWithOneFault(webhookFields, ['url'], {
+// Signing is explicit: a valid config is signed (a `secret`) or opts out (`signing: false`).
+const configUnknownFields = {
   timeout: 5,
   ...JSON.parse('{"__proto__": {"url": "https://x.example"}}'),
-})
+}
+const signedConfig = inputWithOneFault(webhookFields, ['url', 'secret'], configUnknownFields)
+const unsignedConfig = inputWithOneFault(
+  {
+    url: webhookFields.url,
+    signing: { valid: fc.constant(false), invalid: fc.constantFrom(true, 'false', 0, null) },
+    headers: webhookFields.headers,
+  },
+  ['url', 'signing'],
+  configUnknownFields,
+)
+const config = {
+  valid: fc.oneof(signedConfig.valid, unsignedConfig.valid),
+  invalid: fc.oneof(signedConfig.invalid, unsignedConfig.invalid),
+}
 const configPatch = inputWithOneFault(
   {
     ...webhookFields,
@@ -652,13 +669,21 @@ interface LooseRouter {
 interface Run {
   readonly router: EventRouter<LoyaltyCatalog | undefined>
   readonly loose: LooseRouter
+  /** The router's options but its store: what fromJSON() builds a (memory) router with. */
   readonly options: EventRouterOptions<LoyaltyCatalog | undefined>
+  /** The router's SQLite file, or `undefined` on the memory store. */
+  readonly path: string | undefined
   readonly withCatalog: boolean
   readonly reported: unknown[]
   closed: boolean
 }
 
-function createRun(setup: { catalog: boolean; outgoingName: 'title' | 'name'; failures: number }): Run {
+const files = storeFiles('eventrouter-fuzz-')
+
+async function createRun(
+  setup: { catalog: boolean; outgoingName: 'title' | 'name'; failures: number },
+  kind: StoreUnderTest,
+): Promise<Run> {
   const transport = new MockTransport()
   transport.failTimes(setup.failures, 503)
   const options: EventRouterOptions<LoyaltyCatalog | undefined> = {
@@ -668,7 +693,9 @@ function createRun(setup: { catalog: boolean; outgoingName: 'title' | 'name'; fa
     retry: { retries: 1, minTimeout: 0, maxTimeout: 0, randomize: false },
     ...(setup.catalog ? { catalog: loyaltyCatalog } : {}),
   }
-  const router = new EventRouter(options)
+  const fresh = files.fresh(kind)
+  const router = new EventRouter({ ...options, ...fresh.options })
+  await router.start()
   router.integrations.add({
     id: 'crm',
     type: 'webhook',
@@ -682,6 +709,7 @@ function createRun(setup: { catalog: boolean; outgoingName: 'title' | 'name'; fa
     router,
     loose: router as unknown as LooseRouter,
     options,
+    path: fresh.path,
     withCatalog: setup.catalog,
     reported,
     closed: false,
@@ -843,7 +871,7 @@ function expectAnnouncedChange(
     case 'events.disable':
     case 'events.enable': {
       const name = build(operation.name) as string
-      const others = (list: readonly string[]) => list.filter((x) => x !== name)
+      const others = (list: RouterSnapshot['disabledEvents']) => list.filter((x) => x !== name)
       expect(after.disabledEvents.includes(name)).toBe(operation.op === 'events.disable')
       expect(others(after.disabledEvents)).toEqual(others(before.disabledEvents))
       expect(after.integrations).toEqual(before.integrations)
@@ -903,7 +931,10 @@ async function step(run: Run, operation: Operation): Promise<void> {
   expectRoutingMatchesConfig(run, outcome)
 }
 
-/** toJSON/fromJSON round trip, then every delivery settles and the router closes. */
+/**
+ * toJSON/fromJSON round trip, then every delivery settles and the router closes. On a durable
+ * store, a router started again on its file then holds the same configuration.
+ */
 async function finish(run: Run, close: unknown): Promise<void> {
   const snapshot = snapshotOf(run)
   const restored = EventRouter.fromJSON(snapshot, run.options)
@@ -926,11 +957,24 @@ async function finish(run: Run, close: unknown): Promise<void> {
   }
   await restored.close()
   for (const error of run.reported) expect(isEventRouterError(error)).toBe(true)
+  if (run.path !== undefined) {
+    const reopened = new EventRouter({
+      ...run.options,
+      transport: new MockTransport(),
+      store: sqliteStore({ path: run.path }),
+      secrets: { keys: [SEALING_KEY] },
+    })
+    await reopened.start()
+    expect(reopened.pendingCount).toBe(0)
+    expect(snapshotOf({ ...run, router: reopened })).toEqual(before)
+    await reopened.close()
+    await files.discard(run.path)
+  }
 }
 
 // ---------------------------------------------------------------------------------------------
 
-describe('EventRouter public API under fuzzing (issue #5)', () => {
+describe.each(STORES)('EventRouter public API under fuzzing (issue #5, $name store)', (kind) => {
   const crashes: unknown[] = []
   const onCrash = (error: unknown) => {
     crashes.push(error)
@@ -956,7 +1000,7 @@ describe('EventRouter public API under fuzzing (issue #5)', () => {
           fc.tuple(seedOperations, fc.array(operation, { minLength: 1, maxLength: 25 })),
           closeOptions,
           async (setup, operations, close) => {
-            const run = createRun(setup)
+            const run = await createRun(setup, kind)
             for (const operation of operations.flat()) await step(run, operation)
             await finish(run, close)
             // Let the microtasks and timers of this run fire before looking for crashes.
@@ -975,7 +1019,7 @@ describe('EventRouter public API under fuzzing (issue #5)', () => {
     async () => {
       await fc.assert(
         fc.asyncProperty(routerSetup, eventName, payload, emitOptions, async (setup, name, data, options) => {
-          const run = createRun(setup)
+          const run = await createRun(setup, kind)
           run.router.subscriptions.create({
             event: '*',
             integrationId: 'crm',

@@ -22,7 +22,11 @@ describe('router.subscriptions', () => {
 
   it('edits integration, prefix and filter, and routing follows the edit', async () => {
     const { router, transport } = createRouter()
-    router.integrations.add({ id: 'other', type: 'webhook', config: { url: 'https://other.example/in' } })
+    router.integrations.add({
+      id: 'other',
+      type: 'webhook',
+      config: { url: 'https://other.example/in', signing: false },
+    })
     const sub = router.subscriptions.create({
       event: 'coupon.created',
       integrationId: 'crm',
@@ -75,7 +79,11 @@ describe('router.subscriptions', () => {
 
   it('lists by event (wildcards included) and by integration, in creation order', () => {
     const { router } = createRouter()
-    router.integrations.add({ id: 'k', type: 'webhook', config: { url: 'https://k.example/' } })
+    router.integrations.add({
+      id: 'k',
+      type: 'webhook',
+      config: { url: 'https://k.example/', signing: false },
+    })
     const a = router.subscriptions.create({ event: 'a.b', integrationId: 'crm' })
     const b = router.subscriptions.create({ event: ['a.b', 'c.d'], integrationId: 'k' })
     const c = router.subscriptions.create({ event: '*', integrationId: 'crm' })

@@ -106,9 +106,13 @@ describe('router.subscriptions.test', () => {
 })
 
 describe('router.subscriptions.test with an unreadable payload', () => {
-  it('rejects a payload whose getter throws with a ValidationError on `payload`', async () => {
+  it('rejects a payload whose getter throws with a ValidationError naming the field', async () => {
     const router = new EventRouter({ adapters: [webhookAdapter()], transport: new MockTransport() })
-    router.integrations.add({ id: 'crm', type: 'webhook', config: { url: 'https://crm.example/' } })
+    router.integrations.add({
+      id: 'crm',
+      type: 'webhook',
+      config: { url: 'https://crm.example/', signing: false },
+    })
     const subscription = router.subscriptions.create({ event: 'a.b', integrationId: 'crm' })
     const payload = Object.defineProperty({}, 'coins', {
       enumerable: true,
@@ -118,7 +122,7 @@ describe('router.subscriptions.test with an unreadable payload', () => {
     })
     await expect(router.subscriptions.test(subscription.id, payload)).rejects.toMatchObject({
       code: 'ERR_VALIDATION',
-      field: 'payload',
+      field: 'payload.coins',
     })
   })
 })

@@ -18,7 +18,11 @@ describe('adapter conformance suite', () => {
         { config: { url: 'ftp://x' }, field: 'url' },
         { config: { url: 'https://crm.example/', secret: 'nope' }, field: 'secret' },
       ],
-      responses: { success: { status: 204, headers: {}, body: '' } },
+      responses: {
+        success: { status: 204, headers: {}, body: '' },
+        // Standard Webhooks retries every other 4xx on the schedule: 410 Gone is its final one.
+        clientError: { status: 410, headers: {}, body: '' },
+      },
     })
   })
 

@@ -9,13 +9,14 @@
 // - https://www.braze.com/docs/api/errors/ (earlier version, "Queued Responses"): 202 `queued`.
 
 import { isoTimestamp } from '../../events/iso-timestamp.js'
+import type { RoutedEvent } from '../../events/routed-event.js'
 import type { Adapter } from '../adapter.js'
 import { defineAdapter } from '../define-adapter.js'
 import { isE164 } from '../shared/e164.js'
 import { readPath } from '../shared/payload-path.js'
 import { readIdentifier } from '../shared/read-identifier.js'
 import { BRAZE_DEFAULTS, type BrazeConfig, brazeConfigSchema } from './braze-config.js'
-import { classifyBrazeResponse } from './braze-response.js'
+import { classifyBrazeBatchResponse, classifyBrazeResponse } from './braze-response.js'
 
 /** Options of {@link brazeAdapter}. */
 export interface BrazeAdapterOptions {
@@ -35,8 +36,22 @@ export interface BrazeAdapterOptions {
  * 3,000; set an integration's `pacing` for a workspace with other limits.
  */
 export const BRAZE_LIMITS = Object.freeze({
-  usersTrack: Object.freeze({ limit: 3000, intervalMs: 3000, maxEventsPerRequest: 75 }),
+  /** `POST /users/track`. */
+  usersTrack: Object.freeze({
+    /** Requests per window, per workspace. */
+    limit: 3000,
+    /** The window, in ms. */
+    intervalMs: 3000,
+    /** Events in one request. */
+    maxEventsPerRequest: 75,
+  }),
 })
+
+/**
+ * Largest `/users/track` batch body the adapter sends, in bytes. Braze documents no byte limit
+ * for the request (only 75 events); this bounds a batch of large payloads.
+ */
+export const BRAZE_MAX_BATCH_BYTES = 4 * 1024 * 1024
 
 // event_object.md, "Reserved keys": "Using reserved keys as custom event property names will
 // result in API errors". "Property names must be non-empty strings less than or equal to 255
@@ -97,6 +112,9 @@ function assertPropertyNames(payload: Readonly<Record<string, unknown>>): void {
  * 'duplicate' events are treated as separate, unique events" (post_user_track.md). A retry
  * after a lost response can therefore record the event twice.
  *
+ * Batching (on by default): up to 75 events per request (`events[]`). Braze processes what it
+ * can: the events its `errors[]` point at (`index`) fail alone, the others succeed.
+ *
  * @example
  * const router = new EventRouter({ adapters: [brazeAdapter()] })
  * router.integrations.add({
@@ -112,27 +130,47 @@ export function brazeAdapter(options: BrazeAdapterOptions = {}): Adapter<BrazeCo
     configSchema: brazeConfigSchema,
     secretFields: ['apiKey'],
     pacing: { perSecond: BRAZE_LIMITS.usersTrack.limit / (BRAZE_LIMITS.usersTrack.intervalMs / 1000) },
-    buildRequest: ({ event, config }) => {
-      assertPropertyNames(event.payload)
-      const eventObject: Record<string, unknown> = {
-        ...identifierOf(event.payload, config),
-        name: event.outgoingName,
-        // event_object.md: `time` is "datetime as string in ISO 8601".
-        time: isoTimestamp(event.occurredAt),
-        properties: event.payload,
-      }
-      // event_object.md: omitted, Braze creates a profile for an unknown `external_id`.
-      if (config.updateExistingOnly === true) eventObject._update_existing_only = true
-      return {
+    buildRequest: ({ event, config }) => ({
+      method: 'POST',
+      url: new URL('/users/track', config.restEndpoint).href,
+      headers: headersOf(config),
+      body: `{"events":[${eventObjectJson(event, config)}]}`,
+    }),
+    classifyResponse: (response, { config }) => classifyBrazeResponse(response, config.apiKey),
+    batching: {
+      maxItems: BRAZE_LIMITS.usersTrack.maxEventsPerRequest,
+      maxBytes: BRAZE_MAX_BATCH_BYTES,
+      // A batch is one request against the same request limit.
+      pacing: { perSecond: BRAZE_LIMITS.usersTrack.limit / (BRAZE_LIMITS.usersTrack.intervalMs / 1000) },
+      buildItem: ({ event, config }) => ({ json: eventObjectJson(event, config) }),
+      buildRequest: ({ config, entries }) => ({
         method: 'POST',
         url: new URL('/users/track', config.restEndpoint).href,
-        headers: {
-          Authorization: `Bearer ${config.apiKey}`,
-          'Content-Type': 'application/json',
-        },
-        body: JSON.stringify({ events: [eventObject] }),
-      }
+        headers: headersOf(config),
+        body: `{"events":[${entries.map((entry) => entry.item.json).join(',')}]}`,
+      }),
+      classifyResponse: (response, { config, entries }) =>
+        classifyBrazeBatchResponse(response, entries.length, config.apiKey),
     },
-    classifyResponse: (response, { config }) => classifyBrazeResponse(response, config.apiKey),
   })
+}
+
+/** One custom event object as `/users/track` takes it, as JSON text. */
+function eventObjectJson(event: RoutedEvent, config: BrazeConfig): string {
+  assertPropertyNames(event.payload)
+  const eventObject: Record<string, unknown> = {
+    ...identifierOf(event.payload, config),
+    name: event.outgoingName,
+    time: isoTimestamp(event.occurredAt),
+    properties: event.payload,
+  }
+  if (config.updateExistingOnly === true) eventObject._update_existing_only = true
+  return JSON.stringify(eventObject)
+}
+
+function headersOf(config: BrazeConfig): Record<string, string> {
+  return {
+    Authorization: `Bearer ${config.apiKey}`,
+    'Content-Type': 'application/json',
+  }
 }

@@ -1,5 +1,12 @@
 import { z } from 'zod'
 import { identityMappingSchema } from '../shared/payload-path-schema.js'
+import {
+  describeHostNameProblem,
+  describeUnparsableHost,
+  hasWhitespaceOrControl,
+  normalizeUrl,
+  parseUrl,
+} from '../shared/url-field.js'
 
 /**
  * Which payload paths hold the Braze user identifiers. Each event is sent with exactly one
@@ -21,7 +28,8 @@ export interface BrazeConfig {
   /**
    * The REST endpoint of your Braze instance, e.g. `https://rest.iad-01.braze.com` or
    * `https://rest.fra-01.braze.eu` (Settings > APIs and Identifiers). `https:` only, but for
-   * `http://localhost` and `http://127.0.0.1`, for tests and local stand-ins.
+   * `http://localhost` and `http://127.0.0.1`, for tests and local stand-ins. Stored in its
+   * WHATWG form (`new URL(value).href`), e.g. `https://rest.iad-01.braze.com/`.
    */
   readonly restEndpoint: string
   /**
@@ -52,13 +60,10 @@ const API_KEY = /^[^\s\p{Cc}]*$/u
 /** Returns what is wrong with `restEndpoint`, or `undefined` when it is fine. Never echoes it. */
 export function describeRestEndpointProblem(value: string): string | undefined {
   const expected = `Expected \`restEndpoint\` to be your Braze instance's REST endpoint, such as ${EXAMPLE}.`
-  let url: URL
-  try {
-    url = new URL(value)
-  } catch {
-    return expected
-  }
-  if ((url.protocol !== 'https:' && url.protocol !== 'http:') || /\s/.test(value)) return expected
+  if (hasWhitespaceOrControl(value)) return expected
+  const url = parseUrl(value)
+  if (url === undefined) return describeUnparsableHost('restEndpoint', value) ?? expected
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') return expected
   if (url.protocol === 'http:' && !LOOPBACK_HOSTS.has(url.hostname)) {
     return 'Expected `restEndpoint` to use https: (http: is only allowed for localhost and 127.0.0.1).'
   }
@@ -73,7 +78,7 @@ export function describeRestEndpointProblem(value: string): string | undefined {
   if (url.pathname !== '/' || url.search !== '' || url.hash !== '') {
     return `Expected \`restEndpoint\` without a path, query or fragment (the adapter adds \`/users/track\`), such as ${EXAMPLE}.`
   }
-  return undefined
+  return describeHostNameProblem('restEndpoint', url)
 }
 
 /** The zod schema of {@link BrazeConfig}. */
@@ -91,7 +96,9 @@ export const brazeConfigSchema: z.ZodType<BrazeConfig> = z.strictObject({
     .superRefine((value, ctx) => {
       const problem = describeRestEndpointProblem(value)
       if (problem !== undefined) ctx.addIssue({ code: 'custom', message: problem })
-    }),
+    })
+    // Stored as sent: the WHATWG serialisation (`https://rest.iad-01.braze.com/`).
+    .transform(normalizeUrl),
   identity: identityMappingSchema('identity', ['externalId', 'email', 'phone'], {
     example: '{ externalId: "customer.id" }',
     pathExample: 'customer.email',

@@ -1,6 +1,7 @@
 import { classifyHttpResponse } from '../../delivery/classify-http-response.js'
 import type { TransportResponse } from '../../transport/transport.js'
 import type { ResponseClassification } from '../adapter.js'
+import type { BatchResponseClassification } from '../adapter-batching.js'
 import { destinationReason, MAX_REASON_LENGTH, reasonText as text } from '../shared/destination-reason.js'
 import { parseJsonObject } from '../shared/parse-json-object.js'
 import { rateLimitWaitMs } from '../shared/rate-limit-wait.js'
@@ -122,4 +123,51 @@ export function classifyBrazeResponse(
       : { outcome: 'retry', reason, retryAfterMs }
   }
   return { ...base, reason }
+}
+
+/**
+ * Classifies a `/users/track` response for each event of a batch (`events[0..n-1]`). Braze
+ * processes what it can: a 2xx `{"message":"success","errors":[...]}` dropped only the events
+ * its errors point at (`input_array: "events"`, `index`), which fail (retrying the same event
+ * gets the same error) while the others succeed. An error that says not where it applies, a
+ * 2xx with another `message` or `events_processed: 0`, and every non-2xx answer hold for the
+ * whole batch, as {@link classifyBrazeResponse} classifies them.
+ */
+export function classifyBrazeBatchResponse(
+  response: TransportResponse,
+  size: number,
+  apiKey?: string,
+  now: number = Date.now(),
+): BatchResponseClassification {
+  const whole = classifyBrazeResponse(response, apiKey, now)
+  if (response.status < 200 || response.status >= 300) return whole
+  const body = parse(response.body)
+  if (body === undefined) return whole
+  const message = text(body.message)?.toLowerCase()
+  if (message === 'queued' || message !== 'success' || body.events_processed === 0) return whole
+  const errors = errorsOf(body).filter(
+    (error) => error.input_array === undefined || error.input_array === 'events',
+  )
+  if (errors.length === 0) return whole
+  const byIndex = new Map<number, BrazeError[]>()
+  for (const error of errors) {
+    const { index } = error
+    // An event error we cannot place: the whole batch is judged as one event would be.
+    if (typeof index !== 'number' || !Number.isInteger(index) || index < 0 || index >= size) return whole
+    byIndex.set(index, [...(byIndex.get(index) ?? []), error])
+  }
+  return {
+    outcome: 'partial',
+    items: Array.from({ length: size }, (_, index) => {
+      const own = byIndex.get(index)
+      if (!own) return { outcome: 'success' as const }
+      return {
+        outcome: 'fail' as const,
+        reason: destinationReason(
+          [`HTTP ${response.status}`, `Braze rejected the event: ${own.map(describeError).join('; ')}`],
+          apiKey,
+        ),
+      }
+    }),
+  }
 }

@@ -40,10 +40,15 @@ export interface CleverTapAdapterOptions {
  * several integrations share one CleverTap account.
  */
 export const CLEVERTAP_LIMITS = Object.freeze({
+  /** Upload Events (`POST /1/upload`). */
   upload: Object.freeze({
+    /** Requests in flight at once, per account. */
     maxConcurrentRequests: 15,
+    /** Records in one request. */
     maxRecordsPerRequest: 1000,
+    /** Characters in a property name. */
     maxPropertyNameLength: 120,
+    /** Characters in a property value. */
     maxPropertyValueLength: 512,
   }),
 })
@@ -70,8 +75,7 @@ function identifierOf(payload: unknown, config: CleverTapConfig): Identifier {
  * The CleverTap adapter: sends each event to Upload Events (`POST /1/upload`) as one record
  * `{ type: "event", identity | objectId, ts, evtName, evtData }`. `evtName` is the outgoing
  * name (prefix included) with CleverTap's prohibited characters (`.`, `:`, ...) replaced by
- * `_`; `evtData` is the payload flattened to scalars (`customer.id` becomes `customer_id`,
- * see {@link flattenEventData}); `ts` is `occurredAt` in epoch seconds.
+ * `_`; `evtData` is the payload flattened to scalars (`customer.id` becomes `customer_id`); `ts` is `occurredAt` in epoch seconds.
  *
  * CleverTap documents no idempotency or deduplication key for uploaded events: a retry after
  * a lost response can record the event twice.

@@ -1,7 +1,9 @@
 import { classifyHttpResponse } from '../../delivery/classify-http-response.js'
 import type { TransportResponse } from '../../transport/transport.js'
 import type { ResponseClassification } from '../adapter.js'
+import type { BatchItem, BatchResponseClassification } from '../adapter-batching.js'
 import { destinationReason } from '../shared/destination-reason.js'
+import { itemsAtPointer, klaviyoBulkLayout } from './klaviyo-bulk.js'
 
 // A private API key, should an error detail ever echo one: it must not reach the reason.
 const PRIVATE_KEY = /pk_[A-Za-z0-9]+/g
@@ -58,4 +60,56 @@ export function classifyKlaviyoResponse(response: TransportResponse): ResponseCl
   const described = describeKlaviyoErrors(response.body)
   if (described === undefined) return base
   return { ...base, reason: destinationReason([base.reason, described.replace(PRIVATE_KEY, 'pk_***')]) }
+}
+
+/**
+ * Classifies a Bulk Create Events response for each item of the batch. `202` accepts every
+ * event. The request is all or nothing, so a refusal (400, 409...) whose errors point
+ * (`source.pointer`) at events of the batch fails those events, and sends the others again
+ * (`resend`): they were refused for the others' sake. A refusal that points at no event fails
+ * every event, and 429 or 5xx are retried for all, as for Create Event.
+ */
+export function classifyKlaviyoBulkResponse(
+  response: TransportResponse,
+  items: readonly BatchItem[],
+): BatchResponseClassification {
+  const base = classifyKlaviyoResponse(response)
+  if (base.outcome !== 'fail') return base
+  const errors = errorObjects(response.body)
+  const layout = klaviyoBulkLayout(items)
+  const reasons = new Map<number, string[]>()
+  for (const error of errors) {
+    const pointer = text(error.source?.pointer)
+    const at = pointer === undefined ? undefined : itemsAtPointer(layout, pointer)
+    if (at === undefined) continue
+    const message = text(error.detail) ?? text(error.title) ?? text(error.code) ?? 'refused'
+    for (const index of at) {
+      const list = reasons.get(index) ?? []
+      list.push(`${message} (at ${pointer})`.replace(PRIVATE_KEY, 'pk_***'))
+      reasons.set(index, list)
+    }
+  }
+  if (reasons.size === 0) return base
+  return {
+    outcome: 'partial',
+    items: items.map((_, index) => {
+      const own = reasons.get(index)
+      if (own)
+        return { outcome: 'fail', reason: destinationReason([`HTTP ${response.status}`, own.join('; ')]) }
+      return {
+        outcome: 'resend',
+        reason: `HTTP ${response.status}: Klaviyo refused the whole batch for ${reasons.size} other event(s)`,
+      }
+    }),
+  }
+}
+
+function errorObjects(body: string): KlaviyoErrorObject[] {
+  try {
+    const errors = (JSON.parse(body) as { errors?: unknown } | null)?.errors
+    if (!Array.isArray(errors)) return []
+    return errors.filter((error): error is KlaviyoErrorObject => error !== null && typeof error === 'object')
+  } catch {
+    return []
+  }
 }

@@ -3,8 +3,11 @@
 //   and `project_id`, service-account and project-token Basic auth, the event shape
 //   (`time`, `distinct_id`, `$insert_id` required), the `$insert_id` rules, nested object
 //   properties (fewer than 255 keys, depth at most 3), responses, rate limits;
-// - mixpanel/docs, pages/docs/privacy/in-residency.md: the India host `api-in.mixpanel.com`.
+// - mixpanel/docs, pages/docs/privacy/in-residency.md: the India host `api-in.mixpanel.com`;
+// - mixpanel/docs, reference/import-events.mdx: size limits (mixpanel-limits.ts).
 import { createHash } from 'node:crypto'
+import type { Delivery } from '../../delivery/delivery.js'
+import type { RoutedEvent } from '../../events/routed-event.js'
 import type { Adapter } from '../adapter.js'
 import { defineAdapter } from '../define-adapter.js'
 import { joinBaseUrl } from '../shared/base-url.js'
@@ -16,7 +19,12 @@ import {
   type MixpanelConfig,
   mixpanelConfigSchema,
 } from './mixpanel-config.js'
-import { classifyMixpanelResponse } from './mixpanel-response.js'
+import {
+  assertMixpanelLimits,
+  MIXPANEL_MAX_BATCH_BYTES,
+  MIXPANEL_MAX_BATCH_EVENTS,
+} from './mixpanel-limits.js'
+import { classifyMixpanelBatchResponse, classifyMixpanelResponse } from './mixpanel-response.js'
 
 /** Options of {@link mixpanelAdapter}. */
 export interface MixpanelAdapterOptions {
@@ -96,6 +104,10 @@ function basicAuth(config: MixpanelConfig): string {
  * objects) next to `time` (ms since epoch), `distinct_id` and `$insert_id`, the delivery id
  * on which Mixpanel deduplicates, so a retry never counts twice.
  *
+ * Batching (on by default): up to 2,000 events and 2 MB per `/import` request. Mixpanel
+ * imports the valid events of a request and lists the others in `failed_records`: those fail
+ * alone (by their `index`), the rest succeed.
+ *
  * @example
  * const router = new EventRouter({ adapters: [mixpanelAdapter()] })
  * router.integrations.add({
@@ -110,32 +122,55 @@ export function mixpanelAdapter(options: MixpanelAdapterOptions = {}): Adapter<M
     type,
     configSchema: mixpanelConfigSchema,
     secretFields: ['serviceAccount', 'projectToken'],
-    buildRequest: ({ event, config, delivery }) => {
-      const identity = config.identity ?? MIXPANEL_DEFAULTS.identity
-      const properties: Record<string, unknown> = {
-        time: event.occurredAt.getTime(),
-        distinct_id: resolveDistinctId(event.payload, identity.distinctId),
-        // Mixpanel deduplicates on (event, time, distinct_id, $insert_id): all four are the
-        // same on every attempt of a delivery.
-        $insert_id: mixpanelInsertId(delivery.id),
-      }
-      for (const [key, value] of Object.entries(event.payload)) {
-        if (!RESERVED_PROPERTIES.has(key)) properties[key] = value
-      }
-      const host = config.baseUrl ?? MIXPANEL_HOSTS[config.region ?? MIXPANEL_DEFAULTS.region]
-      const query = new URLSearchParams({ strict: '1' })
-      if (config.projectId !== undefined) query.set('project_id', config.projectId)
-      return {
-        method: 'POST',
-        url: joinBaseUrl(host, `/import?${query.toString()}`),
-        headers: {
-          authorization: basicAuth(config),
-          'content-type': 'application/json',
-          accept: 'application/json',
-        },
-        body: JSON.stringify([{ event: event.outgoingName, properties }]),
-      }
-    },
+    buildRequest: ({ event, config, delivery }) => ({
+      method: 'POST',
+      url: importUrl(config),
+      headers: headersOf(config),
+      body: `[${eventJson(event, config, delivery)}]`,
+    }),
     classifyResponse: classifyMixpanelResponse,
+    batching: {
+      maxItems: MIXPANEL_MAX_BATCH_EVENTS,
+      maxBytes: MIXPANEL_MAX_BATCH_BYTES,
+      buildItem: ({ event, config, delivery }) => ({ json: eventJson(event, config, delivery) }),
+      buildRequest: ({ config, entries }) => ({
+        method: 'POST',
+        url: importUrl(config),
+        headers: headersOf(config),
+        body: `[${entries.map((entry) => entry.item.json).join(',')}]`,
+      }),
+      classifyResponse: (response, { entries }) => classifyMixpanelBatchResponse(response, entries.length),
+    },
   })
+}
+
+/** One event as `/import` takes it, checked against Mixpanel's per-event limits. */
+function eventJson(event: RoutedEvent, config: MixpanelConfig, delivery: Delivery): string {
+  const identity = config.identity ?? MIXPANEL_DEFAULTS.identity
+  const properties: Record<string, unknown> = {
+    time: event.occurredAt.getTime(),
+    distinct_id: resolveDistinctId(event.payload, identity.distinctId),
+    $insert_id: mixpanelInsertId(delivery.id),
+  }
+  for (const [key, value] of Object.entries(event.payload)) {
+    if (!RESERVED_PROPERTIES.has(key)) properties[key] = value
+  }
+  const json = JSON.stringify({ event: event.outgoingName, properties })
+  assertMixpanelLimits(properties, json)
+  return json
+}
+
+function importUrl(config: MixpanelConfig): string {
+  const host = config.baseUrl ?? MIXPANEL_HOSTS[config.region ?? MIXPANEL_DEFAULTS.region]
+  const query = new URLSearchParams({ strict: '1' })
+  if (config.projectId !== undefined) query.set('project_id', config.projectId)
+  return joinBaseUrl(host, `/import?${query.toString()}`)
+}
+
+function headersOf(config: MixpanelConfig): Record<string, string> {
+  return {
+    authorization: basicAuth(config),
+    'content-type': 'application/json',
+    accept: 'application/json',
+  }
 }

@@ -2,6 +2,7 @@ import { classifyHttpResponse } from '../../delivery/classify-http-response.js'
 import { parseRetryAfter } from '../../delivery/parse-retry-after.js'
 import type { TransportResponse } from '../../transport/transport.js'
 import type { ResponseClassification } from '../adapter.js'
+import type { BatchResponseClassification } from '../adapter-batching.js'
 import { destinationReason, reasonText as text } from '../shared/destination-reason.js'
 import { parseJsonObject } from '../shared/parse-json-object.js'
 
@@ -42,7 +43,8 @@ export function describeMixpanelError(body: string): string | undefined {
 const HINTS: Readonly<Record<number, string>> = {
   401: 'check the service account (or project token) and `projectId`',
   403: 'the credentials may not import into this project: a service account needs the Owner or Admin role',
-  413: 'Mixpanel accepts at most 1 MB of JSON per event and 2 MB per request',
+  // reference/import-events.mdx: events "smaller than 1MB", "10MB uncompressed per request".
+  413: 'Mixpanel accepts events smaller than 1 MB of JSON and at most 10 MB per request',
 }
 
 /**
@@ -80,4 +82,51 @@ export function classifyMixpanelResponse(response: TransportResponse): ResponseC
   return retryAfterMs === undefined
     ? { outcome: 'retry', reason }
     : { outcome: 'retry', reason, retryAfterMs }
+}
+
+/**
+ * Classifies an /import response for each event of a batch. Mixpanel is not all or nothing: a
+ * `400` with `failed_records` imported the valid events ("a 400 is a partial success"), so the
+ * events at the records' `index` fail (a validation error "will consistently fail") and the
+ * others succeed. An answer that names no record holds for every event, as
+ * {@link classifyMixpanelResponse} classifies it.
+ */
+export function classifyMixpanelBatchResponse(
+  response: TransportResponse,
+  size: number,
+): BatchResponseClassification {
+  const body = parseBody(response.body)
+  const records = Array.isArray(body?.failed_records) ? (body.failed_records as unknown[]) : []
+  const failed = new Map<number, unknown[]>()
+  for (const record of records) {
+    const index = (record as { index?: unknown } | null)?.index
+    if (typeof index !== 'number' || !Number.isInteger(index) || index < 0 || index >= size) continue
+    const list = failed.get(index) ?? []
+    list.push(record)
+    failed.set(index, list)
+  }
+  // Per event only when every failed record names an event of the batch (then the rest was
+  // imported), and the answer is one that imports (400 or 2xx).
+  const importing = response.status === 400 || (response.status >= 200 && response.status < 300)
+  if (!importing || failed.size === 0 || countUnlocated(records, size) > 0) {
+    return classifyMixpanelResponse(response)
+  }
+  return {
+    outcome: 'partial',
+    items: Array.from({ length: size }, (_, index) => {
+      const own = failed.get(index)
+      if (!own) return { outcome: 'success' as const }
+      return {
+        outcome: 'fail' as const,
+        reason: destinationReason([`HTTP ${response.status}`, describeFailedRecords(own) ?? 'record failed']),
+      }
+    }),
+  }
+}
+
+function countUnlocated(records: readonly unknown[], size: number): number {
+  return records.filter((record) => {
+    const index = (record as { index?: unknown } | null)?.index
+    return typeof index !== 'number' || !Number.isInteger(index) || index < 0 || index >= size
+  }).length
 }

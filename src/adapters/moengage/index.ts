@@ -1,5 +1,6 @@
 export {
   MOENGAGE_MAX_REQUEST_BYTES,
+  MOENGAGE_RATE_LIMITS,
   type MoEngageAdapterOptions,
   moengageAdapter,
 } from './moengage-adapter.js'

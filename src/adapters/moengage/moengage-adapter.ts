@@ -35,6 +35,23 @@ export interface MoEngageAdapterOptions {
   readonly type?: string
 }
 
+/**
+ * MoEngage's published limit of Track Event (moengage.com/docs/api/event/track-event, "Rate
+ * Limit": "A single API request contains one or more events. Maintain a rate limit of
+ * 30,000 events per minute."), per workspace. The adapter sends one event per request, so
+ * MoEngage integrations are paced at 30,000 requests per rolling minute by default; override
+ * an integration's `pacing` for a workspace with another limit, or split it between routers.
+ */
+export const MOENGAGE_RATE_LIMITS = Object.freeze({
+  /** Track Event. */
+  trackEvent: Object.freeze({
+    /** Events (one per request) per window, per workspace. */
+    limit: 30_000,
+    /** The window, in ms. */
+    intervalMs: 60_000,
+  }),
+})
+
 /** Largest Data API request body, in bytes (data-overview.mdx: "128 KB"). */
 export const MOENGAGE_MAX_REQUEST_BYTES = 128 * 1024
 
@@ -102,6 +119,7 @@ export function moengageAdapter(options: MoEngageAdapterOptions = {}): Adapter<M
     type,
     configSchema: moengageConfigSchema,
     secretFields: ['apiKey'],
+    pacing: { perMinute: MOENGAGE_RATE_LIMITS.trackEvent.limit },
     buildRequest: ({ event, config }) => {
       const { customerId, identifiers } = resolveIdentity(
         event.payload,

@@ -12,5 +12,5 @@ export function readPath(payload: unknown, path: string): unknown {
   return current
 }
 
-/** Dotted payload paths as adapter configs name them: 1–200 chars, no empty segment. */
+/** Dotted payload paths as adapter configs name them: 1–200 chars, no empty part. */
 export const PAYLOAD_PATH = /^[^.\s]+(\.[^.\s]+)*$/

@@ -18,7 +18,7 @@ export function readIdentifier(
 }
 
 /**
- * An identity at `path`, the way Segment, WebEngage, MoEngage and Mixpanel take one: a
+ * An identity at `path`, the way analytics destinations take one: a
  * non-blank string as it is (not trimmed), or any finite number as `String(number)`.
  * `undefined` when `path` is not given or holds nothing usable.
  */

@@ -1,6 +1,6 @@
 import { readIdentityValue } from './read-identifier.js'
 
-/** Payload paths of a `userId` and an `anonymousId`, as Segment and WebEngage take them. */
+/** Payload paths of a `userId` and an `anonymousId`, as analytics destinations take them. */
 export interface UserIdentityMapping {
   readonly userId?: string | undefined
   readonly anonymousId?: string | undefined

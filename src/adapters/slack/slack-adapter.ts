@@ -4,7 +4,11 @@
 //   username, or icon when you're using Incoming Webhooks", so `channel`, `username` and
 //   `icon_emoji` are not offered;
 // - slackhq/slack-api-docs, page_formatting.md (escaping) and page_rate_limits.md (one
-//   message per second, 429 with Retry-After); responses: see slack-response.ts.
+//   message per second, 429 with Retry-After, "Continuing to send messages after being rate
+//   limited runs the risk of having your application permanently disabled");
+//   docs.slack.dev/apis/web-api/rate-limits ("Posting messages | 1 per second | Short bursts
+//   >1 allowed. If you attempt bursts, there is no guarantee [...]"); responses: see
+//   slack-response.ts.
 // Incoming webhooks have no idempotency key: a retry after a lost `ok` posts the message
 // twice.
 
@@ -23,6 +27,23 @@ export interface SlackAdapterOptions {
    */
   readonly type?: string
 }
+
+/**
+ * Slack's published limit for posting messages, incoming webhooks included: "no more than
+ * one message per second", with short bursts allowed but not guaranteed
+ * (slackhq/slack-api-docs, page_rate_limits.md; docs.slack.dev/apis/web-api/rate-limits).
+ * Slack integrations are paced by it by default (`pacing.perSecond: 1`); override an
+ * integration's `pacing` to change it.
+ */
+export const SLACK_RATE_LIMITS = Object.freeze({
+  /** Posting a message (an incoming webhook's too). */
+  postMessage: Object.freeze({
+    /** Messages per window. */
+    limit: 1,
+    /** The window, in ms. */
+    intervalMs: 1000,
+  }),
+})
 
 /**
  * The Slack adapter: posts one message per event to an incoming webhook, its text rendered
@@ -47,6 +68,10 @@ export function slackAdapter(options: SlackAdapterOptions = {}): Adapter<SlackCo
     configSchema: slackConfigSchema,
     // The webhook URL is the credential: whoever has it can post to the channel.
     secretFields: ['webhookUrl'],
+    // Slack may permanently disable an app that keeps sending after a 429, so stay at the
+    // published rate rather than rely on 429s. The pacing windows are rolling counts, which
+    // have no burst allowance that would not also allow a sustained rate above one per second.
+    pacing: { perSecond: SLACK_RATE_LIMITS.postMessage.limit },
     buildRequest: ({ event, config }) => {
       const template =
         (config.templates !== undefined && Object.hasOwn(config.templates, event.name)

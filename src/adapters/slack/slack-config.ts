@@ -1,5 +1,12 @@
 import { z } from 'zod'
 import { isEventName } from '../../events/event-name.js'
+import {
+  describeHostNameProblem,
+  describeUnparsableHost,
+  hasWhitespaceOrControl,
+  normalizeUrl,
+  parseUrl,
+} from '../shared/url-field.js'
 import { parseSlackTemplate } from './slack-template.js'
 
 /** The config of a Slack integration, as validated by the adapter's `configSchema`. */
@@ -8,7 +15,8 @@ export interface SlackConfig {
    * The incoming webhook URL Slack gave you (`https://hooks.slack.com/services/T…/B…/…`).
    * The URL is the credential: anyone holding it can post to the channel, so it is kept
    * out of errors, events and `toJSON()`. Any https URL is accepted (proxies, GovSlack),
-   * and plain http only on `localhost` / `127.0.0.1` / `[::1]` for tests.
+   * and plain http only on `localhost` / `127.0.0.1` / `[::1]` for tests. Stored in its WHATWG
+   * form (`new URL(value).href`: an internationalised host in punycode), which is what is sent.
    */
   readonly webhookUrl: string
   /**
@@ -50,20 +58,15 @@ const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]'])
 function describeWebhookUrlProblem(value: string): string | undefined {
   const expected =
     'Expected `webhookUrl` to be the https URL of a Slack incoming webhook, like `https://hooks.slack.com/services/T…/B…/…`.'
-  if (/[\s\p{Cc}]/u.test(value)) return 'Expected `webhookUrl` without whitespace or control characters.'
-  let url: URL
-  try {
-    url = new URL(value)
-  } catch {
-    return expected
-  }
+  if (hasWhitespaceOrControl(value)) return 'Expected `webhookUrl` without whitespace or control characters.'
+  const url = parseUrl(value)
+  if (url === undefined) return describeUnparsableHost('webhookUrl', value) ?? expected
   if (url.username !== '' || url.password !== '') return 'Expected `webhookUrl` without `user:password@`.'
-  if (url.protocol === 'https:') return undefined
-  if (url.protocol === 'http:' && LOOPBACK_HOSTS.has(url.hostname)) return undefined
-  if (url.protocol === 'http:') {
+  if (url.protocol === 'http:' && !LOOPBACK_HOSTS.has(url.hostname)) {
     return 'Expected `webhookUrl` to use https: plain http is only allowed on localhost, for tests.'
   }
-  return expected
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') return expected
+  return describeHostNameProblem('webhookUrl', url)
 }
 
 function template(field: string) {
@@ -85,10 +88,15 @@ function template(field: string) {
 
 /** The zod schema of {@link SlackConfig}. */
 export const slackConfigSchema: z.ZodType<SlackConfig> = z.strictObject({
-  webhookUrl: z.string({ error: 'Expected `webhookUrl` to be a string.' }).superRefine((value, ctx) => {
-    const problem = describeWebhookUrlProblem(value)
-    if (problem !== undefined) ctx.addIssue({ code: 'custom', message: problem })
-  }),
+  webhookUrl: z
+    .string({ error: 'Expected `webhookUrl` to be a string.' })
+    .superRefine((value, ctx) => {
+      const problem = describeWebhookUrlProblem(value)
+      if (problem !== undefined) ctx.addIssue({ code: 'custom', message: problem })
+    })
+    // Stored as sent (WHATWG `href`, host in punycode): the secret values scrubbed from
+    // errors are the stored ones, so they must be the exact text that goes on the wire.
+    .transform(normalizeUrl),
   template: template('template').optional(),
   templates: z
     .record(z.string(), template('templates'), {

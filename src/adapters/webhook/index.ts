@@ -3,4 +3,5 @@ export {
   type SignStandardWebhookInput,
   signStandardWebhook,
 } from './standard-webhooks-signature.js'
-export { type WebhookAdapterOptions, type WebhookConfig, webhookAdapter } from './webhook-adapter.js'
+export { type WebhookAdapterOptions, webhookAdapter } from './webhook-adapter.js'
+export type { WebhookConfig } from './webhook-config.js'

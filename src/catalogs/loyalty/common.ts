@@ -43,25 +43,37 @@ export const currencyCodeSchema = z
 
 /** The business (store) whose loyalty program emitted the event. */
 export const businessSchema = z.strictObject({
+  /** Business name, e.g. `Glow Beauty`. */
   name: z.string().min(1).describe('Business name, e.g. `Glow Beauty`'),
+  /** Storefront URL. */
   url: z.url({ protocol: /^https?$/ }).describe('Storefront URL'),
+  /** What the program calls its coins, e.g. `Glow Coins`. */
   coinName: z.string().min(1).describe('What the program calls its coins, e.g. `Glow Coins`'),
+  /** ISO 4217 currency code, e.g. `USD`, `EUR`, `INR`. */
   currencyCode: currencyCodeSchema,
+  /** Symbol of `currencyCode`, e.g. `$`, `€`, `₹`. */
   currencySymbol: z.string().min(1).max(8).describe('Symbol of `currencyCode`, e.g. `$`, `€`, `₹`'),
 })
 
 /** The customer the event is about, and whom destinations attach it to. */
 export const customerSchema = z.strictObject({
+  /** Customer id on the host platform (e.g. the Shopify customer id). */
   id: id('Customer id on the host platform (e.g. the Shopify customer id)'),
+  /** Full name as the customer gave it; empty when unknown. */
   name: z.string().max(200).describe('Full name as the customer gave it; empty when unknown'),
+  /** Email address. */
   email: z.email().describe('Email address'),
+  /** Mobile number in E.164 form, e.g. `+14155550123`. */
   mobile: z.e164().optional().describe('Mobile number in E.164 form, e.g. `+14155550123`'),
+  /** Current VIP tier, e.g. `Gold`; null outside any tier. */
   tier: z.string().min(1).nullable().describe('Current VIP tier, e.g. `Gold`; null outside any tier'),
+  /** Host-defined customer type, e.g. `member`, `guest`, `wholesale`. */
   type: z
     .string()
     .min(1)
     .optional()
     .describe('Host-defined customer type, e.g. `member`, `guest`, `wholesale`'),
+  /** The customer’s own code to share with friends; null when the referral program is off. */
   referralCode: z
     .string()
     .min(1)
@@ -78,9 +90,12 @@ export const metadataSchema = z
 /** The payload schema of a loyalty event: `business`, `customer`, the event's own fields, `metadata`. */
 export function loyaltyEventSchema<T extends z.core.$ZodLooseShape>(shape: T) {
   return z.strictObject({
+    /** The business (store) whose loyalty program emitted the event. */
     business: businessSchema,
+    /** The customer the event is about, and whom destinations attach it to. */
     customer: customerSchema,
     ...shape,
+    /** Host-defined extra properties (string, number, boolean or null values), passed on as they are. */
     metadata: metadataSchema,
   })
 }

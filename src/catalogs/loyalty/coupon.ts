@@ -8,12 +8,20 @@ const couponStatusSchema = z.enum(['active', 'redeemed', 'expired', 'cancelled']
 /** A discount code issued by the loyalty program. */
 export const couponSchema = z
   .strictObject({
+    /** Coupon id. */
     id: id('Coupon id'),
+    /** The code the customer enters at checkout. */
     code: z.string().min(1).max(100).describe('The code the customer enters at checkout'),
+    /** How it was issued: bought with coins, a referral discount, a program reward, or by staff. */
     source: z
       .enum(['coin_redemption', 'referral', 'reward', 'manual'])
       .describe('How it was issued: bought with coins, a referral discount, a program reward, or by staff'),
+    /** Kind of discount. */
     discountType: z.enum(['percentage', 'fixed_amount', 'free_shipping']).describe('Kind of discount'),
+    /**
+     * Size of the discount: a percentage from 0 to 100 for `percentage` (15 means 15% off), an amount in
+     * major units of the business currency for `fixed_amount` (10 means $10 off), 0 for `free_shipping`.
+     */
     discountValue: z
       .number()
       .nonnegative()
@@ -21,17 +29,23 @@ export const couponSchema = z
         'Size of the discount: a percentage from 0 to 100 for `percentage` (15 means 15% off), an amount in ' +
           'major units of the business currency for `fixed_amount` (10 means $10 off), 0 for `free_shipping`',
       ),
+    /** Smallest order subtotal the coupon applies to, in major units; null for no minimum. */
     minimumOrderAmount: money('Smallest order subtotal the coupon applies to')
       .nullable()
       .describe('Smallest order subtotal the coupon applies to, in major units; null for no minimum'),
+    /** Coupon status. */
     status: couponStatusSchema,
+    /** When the coupon expires; null if never. */
     expiresAt: timestamp('When the coupon expires')
       .nullable()
       .describe('When the coupon expires; null if never'),
+    /** When the coupon was issued (ISO 8601, UTC). */
     createdAt: timestamp('When the coupon was issued'),
+    /** When the coupon was used; null until then. */
     redeemedAt: timestamp('When the coupon was used')
       .nullable()
       .describe('When the coupon was used; null until then'),
+    /** Order the coupon was used on; null until then. */
     orderId: id('Order the coupon was used on')
       .nullable()
       .describe('Order the coupon was used on; null until then'),
@@ -58,14 +72,21 @@ export const sampleCoupon: z.input<typeof couponSchema> = {
 
 /** Coupon events: `coupon.created`, `coupon.updated`, `coupon.unused_reminder`. */
 export const couponEvents = {
+  /**
+   * Coupon Is Created. A coupon was issued to a customer, typically because they turned wallet coins into a
+   * discount code (`coinsSpent` coins, `coupon.source` = `coin_redemption`).
+   */
   'coupon.created': defineEvent({
     title: 'Coupon Is Created',
     description:
       'A coupon was issued to a customer, typically because they turned wallet coins into a discount ' +
       'code (`coinsSpent` coins, `coupon.source` = `coin_redemption`).',
     schema: loyaltyEventSchema({
+      /** A discount code issued by the loyalty program. */
       coupon: couponSchema,
+      /** Coins turned into the coupon; 0 when it was not bought with coins. */
       coinsSpent: coins('Coins turned into the coupon; 0 when it was not bought with coins'),
+      /** Spendable coins in the wallet after the redemption. */
       balance: coins('Spendable coins in the wallet after the redemption'),
     }),
     sample: {
@@ -76,11 +97,14 @@ export const couponEvents = {
       balance: 350,
     },
   }),
+  /** Coupon Is Updated. A coupon changed status: redeemed on an order, expired or cancelled. */
   'coupon.updated': defineEvent({
     title: 'Coupon Is Updated',
     description: 'A coupon changed status: redeemed on an order, expired or cancelled.',
     schema: loyaltyEventSchema({
+      /** A discount code issued by the loyalty program. */
       coupon: couponSchema,
+      /** Coupon status. */
       previousStatus: couponStatusSchema,
     }),
     sample: {
@@ -95,12 +119,18 @@ export const couponEvents = {
       previousStatus: 'active',
     },
   }),
+  /**
+   * Unused Coupon Reminder. A customer has an active coupon they have not used yet: a reminder to use it
+   * before it expires.
+   */
   'coupon.unused_reminder': defineEvent({
     title: 'Unused Coupon Reminder',
     description:
       'A customer has an active coupon they have not used yet: a reminder to use it before it expires.',
     schema: loyaltyEventSchema({
+      /** A discount code issued by the loyalty program. */
       coupon: couponSchema,
+      /** Whole days until `coupon.expiresAt`; null when the coupon never expires. */
       daysLeft: z
         .int()
         .nonnegative()

@@ -220,6 +220,7 @@ function context(
     },
     config,
     delivery: {
+      tenant: null,
       id: 'dlv_1',
       eventId: 'evt_1',
       eventName: 'wallet.coins_rewarded',

@@ -2,6 +2,9 @@ import { HttpResponse, http } from 'msw'
 import { describe, expect, it } from 'vitest'
 import type { AdapterRequestContext } from '../../../src/adapters/adapter.js'
 import {
+  KLAVIYO_MAX_PAYLOAD_BYTES,
+  KLAVIYO_MAX_PROPERTIES,
+  KLAVIYO_MAX_STRING_BYTES,
   KLAVIYO_RATE_LIMITS,
   type KlaviyoConfig,
   klaviyoAdapter,
@@ -53,6 +56,21 @@ function klaviyoError(status: number, code: string, title: string, detail: strin
   )
 }
 
+/** What Klaviyo would refuse in a Create Event body (create_event.json's size limits), or undefined. */
+function overKlaviyoLimits(text: string): string | undefined {
+  if (Buffer.byteLength(text) > 5 * 1024 * 1024) return 'The event payload exceeds 5 MB.'
+  const properties = (JSON.parse(text) as { data?: { attributes?: { properties?: object } } }).data
+    ?.attributes?.properties
+  if (properties !== undefined && Object.keys(properties).length > 400) return 'More than 400 properties.'
+  const strings: unknown[] = [properties]
+  while (strings.length > 0) {
+    const value = strings.pop()
+    if (typeof value === 'string' && Buffer.byteLength(value) > 100 * 1024) return 'A string exceeds 100 KB.'
+    if (value !== null && typeof value === 'object') strings.push(...Object.values(value))
+  }
+  return undefined
+}
+
 // A stand-in for Klaviyo's Create Event: checks the request the way the API does, records
 // accepted events (deduplicated on profile + metric + unique_id), and answers scripted errors.
 type Scripted = () => Response
@@ -89,6 +107,10 @@ useMswServer(
           'Use application/vnd.api+json.',
         )
       }
+      // create_event.json, `properties`: at most 400 properties, 5 MB, 100 KB per string.
+      const tooBig = overKlaviyoLimits(text)
+      if (tooBig !== undefined)
+        return klaviyoError(400, 'invalid', 'Invalid input.', tooBig, '/data/attributes/properties')
       const parsed = EventCreateQueryV2.safeParse(JSON.parse(text))
       if (!parsed.success) {
         const issue = parsed.error.issues[0]
@@ -122,8 +144,10 @@ useMswServer(
 /** A router with the default transport, one Klaviyo integration and one prefixed subscription. */
 function setup(config: Record<string, unknown> = { apiKey: API_KEY }) {
   const { router, failures } = createAdapterRouter(klaviyoAdapter(), config)
+  // Each event gets its own id: the router makes no deliveries for an id it accepted before.
+  let next = 1001
   const emit = (payload: Record<string, unknown> = PAYLOAD) =>
-    emitOnce(router, payload, { id: 'evt_1001', occurredAt: OCCURRED_AT })
+    emitOnce(router, payload, { id: `evt_${next++}`, occurredAt: OCCURRED_AT })
   return { router, emit, failures }
 }
 
@@ -288,6 +312,7 @@ function makeContext(
     },
     config,
     delivery: {
+      tenant: null,
       id: 'dlv_7f3a',
       eventId: 'evt_1001',
       eventName: 'wallet.coins_rewarded',
@@ -514,10 +539,79 @@ describe('klaviyoAdapter conformance and constants', () => {
     })
   })
 
-  it('exports the published Create Event rate limits', () => {
+  it('exports the published Create Event and Bulk Create Events rate limits', () => {
     expect(KLAVIYO_RATE_LIMITS).toEqual({
       createEvent: { burst: { limit: 350, intervalMs: 1000 }, steady: { limit: 3500, intervalMs: 60_000 } },
+      bulkCreateEvents: {
+        burst: { limit: 10, intervalMs: 1000 },
+        steady: { limit: 150, intervalMs: 60_000 },
+      },
     })
     expect(Object.isFrozen(KLAVIYO_RATE_LIMITS.createEvent.burst)).toBe(true)
+  })
+})
+
+describe('klaviyoAdapter size limits (create_event.json: 400 properties, 5 MB, 100 KB per string)', () => {
+  const customer = { id: 'cus_981', email: 'ana@example.com' }
+  /** A payload with `count` top-level properties, `customer` included. */
+  const withProperties = (count: number) => ({
+    customer,
+    ...Object.fromEntries(Array.from({ length: count - 1 }, (_, i) => [`p${i}`, i])),
+  })
+
+  async function expectRefused(payload: Record<string, unknown>, message: string) {
+    const { router, emit, failures } = setup()
+    const { result } = await emit(payload)
+    expect(result).toMatchObject({ status: 'failed', reason: 'not_retryable', attempts: 1 })
+    if (result.status !== 'failed') throw new Error('expected a failure')
+    expect(result.error.code).toBe('ERR_ADAPTER')
+    expect(result.error.retryable).toBe(false)
+    expect(result.error.message).toContain(message)
+    expect(failures).toHaveLength(1)
+    expect(received).toHaveLength(0)
+    await router.close()
+  }
+
+  async function expectSent(payload: Record<string, unknown>) {
+    const { router, emit } = setup()
+    const { result } = await emit(payload)
+    expect(result).toMatchObject({ status: 'succeeded', responseStatus: 202 })
+    expect(received).toHaveLength(1)
+    await router.close()
+  }
+
+  it('exports the limits', () => {
+    expect([KLAVIYO_MAX_PROPERTIES, KLAVIYO_MAX_PAYLOAD_BYTES, KLAVIYO_MAX_STRING_BYTES]).toEqual([
+      400,
+      5 * 1024 * 1024,
+      100 * 1024,
+    ])
+  })
+
+  it('sends an event with 400 properties, and refuses one with 401 once, sending nothing', async () => {
+    await expectSent(withProperties(400))
+    received.length = 0
+    await expectRefused(
+      withProperties(401),
+      "401 properties, over Create Event's limit of 400 properties per event",
+    )
+  })
+
+  it('sends a string of exactly 100 KB, and refuses one over it, counted in UTF-8 bytes, naming the property', async () => {
+    await expectSent({ customer, notes: [{ text: 'a'.repeat(100 * 1024) }] })
+    received.length = 0
+    // 51,201 characters, but 102,402 bytes: Klaviyo counts the size, not the characters.
+    await expectRefused(
+      { customer, notes: [{ text: 'é'.repeat(51_201) }] },
+      "property `notes.0.text` is a string of 102402 bytes, over Create Event's limit of 102400 bytes (100 KB) per string",
+    )
+  })
+
+  it('refuses a payload over 5 MB even when each string is under 100 KB', async () => {
+    const payload = {
+      customer,
+      ...Object.fromEntries(Array.from({ length: 60 }, (_, i) => [`chunk${i}`, 'x'.repeat(90 * 1024)])),
+    }
+    await expectRefused(payload, "over Create Event's limit of 5242880 bytes (5 MB)")
   })
 })

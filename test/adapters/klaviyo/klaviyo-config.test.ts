@@ -13,7 +13,7 @@ function issuesOf(config: unknown): { path: PropertyKey[]; message: string }[] {
 }
 
 describe('klaviyoAdapter.configSchema', () => {
-  it('accepts a minimal and a full config and returns them unchanged (defaults apply per request)', () => {
+  it('accepts a minimal and a full config and keeps them as given, the URL in WHATWG form (defaults apply per request)', () => {
     expect(adapter.configSchema.parse({ apiKey: API_KEY })).toEqual({ apiKey: API_KEY })
     const full = {
       apiKey: API_KEY,
@@ -23,7 +23,7 @@ describe('klaviyoAdapter.configSchema', () => {
       valuePath: 'order.total',
       valueCurrencyPath: 'business.currency',
     }
-    expect(adapter.configSchema.parse(full)).toEqual(full)
+    expect(adapter.configSchema.parse(full)).toEqual({ ...full, baseUrl: 'http://127.0.0.1:4010/' })
     expect(adapter.type).toBe('klaviyo')
     expect(adapter.secretFields).toEqual(['apiKey'])
   })

@@ -36,6 +36,7 @@ async function build(config: Record<string, unknown>, eventPayload: Record<strin
     },
     config: parsed,
     delivery: {
+      tenant: null,
       id: '0b0e7c5e-5b7c-4a55-9d1e-7f0c1b2a3d4e',
       eventId: 'evt_1',
       eventName: 'x',

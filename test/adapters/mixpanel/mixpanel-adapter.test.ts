@@ -1,6 +1,9 @@
 import { HttpResponse, http } from 'msw'
 import { describe, expect, it } from 'vitest'
 import {
+  MIXPANEL_MAX_EVENT_BYTES,
+  MIXPANEL_MAX_PROPERTIES,
+  MIXPANEL_MAX_REQUEST_BYTES,
   type MixpanelConfig,
   mixpanelAdapter,
   mixpanelInsertId,
@@ -71,6 +74,26 @@ const importApi = (origin: string) =>
       (credentials === `${USERNAME}:${SECRET}` && projectId === PROJECT_ID) ||
       (credentials === `${TOKEN}:` && (projectId === null || projectId === PROJECT_ID))
     if (!authenticated) return HttpResponse.json(INVALID_CREDENTIALS, { status: 401 })
+    // import-events.mdx: "up to 2000 events and 10MB uncompressed per request"; each event
+    // "smaller than 1MB of uncompressed JSON" with "fewer than 255 properties".
+    if (Buffer.byteLength(body) > 10 * 1024 * 1024) return HttpResponse.json(TOO_LARGE, { status: 413 })
+    const invalid = (JSON.parse(body) as { properties: object }[]).findIndex(
+      (event) =>
+        Buffer.byteLength(JSON.stringify(event)) >= 1024 * 1024 ||
+        Object.keys(event.properties).length >= 255,
+    )
+    if (invalid !== -1) {
+      return HttpResponse.json(
+        {
+          code: 400,
+          error: 'some data points in the request failed validation',
+          failed_records: [{ index: invalid, field: 'properties', message: 'event too large' }],
+          num_records_imported: 0,
+          status: 'Bad Request',
+        },
+        { status: 400 },
+      )
+    }
     const scripted = answers.shift()
     if (scripted) return scripted()
     const events = JSON.parse(body) as unknown[]
@@ -205,7 +228,11 @@ describe('mixpanelAdapter over HTTP (msw)', () => {
 
   it.each([
     [403, { error: 'Forbidden', status: 'error' }, 'HTTP 403: Forbidden; the credentials may not import'],
-    [413, TOO_LARGE, 'HTTP 413: request exceeds max limit of 2097152 bytes; Mixpanel accepts at most 1 MB'],
+    [
+      413,
+      TOO_LARGE,
+      'HTTP 413: request exceeds max limit of 2097152 bytes; Mixpanel accepts events smaller than 1 MB of JSON and at most 10 MB per request',
+    ],
   ])('fails at once on %i', async (status, body, message) => {
     answers.push(() => HttpResponse.json(body, { status }))
     const { router } = setup()
@@ -510,5 +537,87 @@ describe('mixpanelAdapter conformance', () => {
       ],
       responses,
     })
+  })
+})
+
+describe('mixpanelAdapter size limits (import-events.mdx: < 1 MB and < 255 properties per event)', () => {
+  const customer = { id: 'cus_981' }
+
+  /** The bytes of the event's JSON the adapter sends for `payload` (the body is `[event]`). */
+  async function eventBytes(payload: Record<string, unknown>): Promise<number> {
+    const adapter = mixpanelAdapter()
+    const request = await adapter.buildRequest({
+      event: {
+        id: 'evt_ord_5521',
+        name: 'wallet.coins_rewarded',
+        outgoingName: 'Loyalty wallet.coins_rewarded',
+        payload,
+        occurredAt: new Date(OCCURRED_AT),
+      },
+      config: adapter.configSchema.parse(SERVICE_ACCOUNT),
+      delivery: {
+        tenant: null,
+        id: '3b241101-e2bb-4255-8caf-4136c566a962',
+        eventId: 'evt_ord_5521',
+        eventName: 'wallet.coins_rewarded',
+        outgoingName: 'Loyalty wallet.coins_rewarded',
+        subscriptionId: 'sub_1',
+        integrationId: 'mixpanel',
+        integrationType: 'mixpanel',
+      },
+      attempt: 1,
+    })
+    return Buffer.byteLength(request.body!) - 2
+  }
+
+  async function expectRefused(payload: Record<string, unknown>, message: string) {
+    const { router, failures } = setup()
+    const failed = expectFailed((await emit(router, payload)).result)
+    expect(failed).toMatchObject({ attempts: 1, reason: 'not_retryable' })
+    expect(failed.error.code).toBe('ERR_ADAPTER')
+    expect(failed.error.message).toContain(message)
+    expect(failures).toHaveLength(1)
+    expect(received).toHaveLength(0)
+    await router.close()
+  }
+
+  async function expectSent(payload: Record<string, unknown>) {
+    const { router } = setup()
+    expect((await emit(router, payload)).result).toMatchObject({ status: 'succeeded', responseStatus: 200 })
+    expect(received).toHaveLength(1)
+    await router.close()
+  }
+
+  it('exports the limits', () => {
+    expect([MIXPANEL_MAX_PROPERTIES, MIXPANEL_MAX_EVENT_BYTES, MIXPANEL_MAX_REQUEST_BYTES]).toEqual([
+      254,
+      1024 * 1024 - 1,
+      10 * 1024 * 1024,
+    ])
+  })
+
+  it('sends 254 properties (time, distinct_id and $insert_id included) and refuses 255 once', async () => {
+    const properties = (count: number) => ({
+      customer,
+      ...Object.fromEntries(Array.from({ length: count - 4 }, (_, i) => [`p${i}`, i])),
+    })
+    await expectSent(properties(254))
+    received.length = 0
+    await expectRefused(
+      properties(255),
+      "255 properties (the payload's, plus `time`, `distinct_id` and `$insert_id`), over Mixpanel's limit of fewer than 255 properties per event",
+    )
+  })
+
+  it('sends an event just under 1 MB of JSON and refuses one of 1 MB, sending nothing', async () => {
+    const overhead = await eventBytes({ customer, blob: '' })
+    const padded = (bytes: number) => ({ customer, blob: 'x'.repeat(bytes - overhead) })
+    expect(await eventBytes(padded(MIXPANEL_MAX_EVENT_BYTES))).toBe(1024 * 1024 - 1)
+    await expectSent(padded(MIXPANEL_MAX_EVENT_BYTES))
+    received.length = 0
+    await expectRefused(
+      padded(1024 * 1024),
+      "The Mixpanel event is 1048576 bytes of JSON, over Mixpanel's limit: each event must be smaller than 1 MB (1048576 bytes)",
+    )
   })
 })

@@ -1,11 +1,15 @@
 import { HttpResponse, http, type JsonBodyType } from 'msw'
 import { setupServer } from 'msw/node'
 import { describe, expect, it, vi } from 'vitest'
-import { type MoEngageConfig, moengageAdapter } from '../../../src/adapters/moengage/index.js'
+import {
+  MOENGAGE_RATE_LIMITS,
+  type MoEngageConfig,
+  moengageAdapter,
+} from '../../../src/adapters/moengage/index.js'
 import { moengageRetryAfterMs } from '../../../src/adapters/moengage/moengage-response.js'
 import type { DeliveryFailed, DeliveryResult } from '../../../src/delivery/delivery.js'
-import { EventRouter } from '../../../src/index.js'
-import { assertAdapterConformance } from '../../../src/testing/index.js'
+import { EventRouter, type Pacing } from '../../../src/index.js'
+import { assertAdapterConformance, MockTransport } from '../../../src/testing/index.js'
 import { deliverOnce } from '../shared/adapter-router.js'
 import { LOYALTY_PAYLOAD, LOYALTY_PAYLOAD_FLAT } from '../shared/loyalty-payload.js'
 import { useMswServer } from '../shared/msw-server.js'
@@ -423,5 +427,45 @@ describe('moengageAdapter conformance', () => {
         },
       },
     })
+  })
+})
+
+describe('moengageAdapter pacing', () => {
+  /** Emits `count` events to a MoEngage integration on fake timers; returns when each request started. */
+  async function send(count: number, pacing?: Pacing | null) {
+    vi.useFakeTimers()
+    const transport = new MockTransport({
+      status: 200,
+      body: { status: 'success', message: 'Your request has been accepted and will be processed soon.' },
+    })
+    const router = new EventRouter({ adapters: [moengageAdapter()], transport })
+    router.integrations.add({
+      id: 'moengage',
+      type: 'moengage',
+      config: CONFIG,
+      ...(pacing === undefined ? {} : { pacing }),
+    })
+    router.subscriptions.create({ event: 'wallet.coins_rewarded', integrationId: 'moengage' })
+    const receipts = Array.from({ length: count }, () => router.emit('wallet.coins_rewarded', PAYLOAD))
+    await vi.runAllTimersAsync()
+    const results = (await Promise.all(receipts.map((receipt) => receipt.settled))).flat()
+    expect(results.every((result) => result.status === 'succeeded')).toBe(true)
+    await router.close()
+    vi.useRealTimers()
+    const first = transport.requests[0]?.receivedAt ?? 0
+    return transport.requests.map((request) => request.receivedAt - first)
+  }
+
+  it("declares Track Event's published limit, 30,000 events per minute (MOENGAGE_RATE_LIMITS)", () => {
+    expect(MOENGAGE_RATE_LIMITS).toEqual({ trackEvent: { limit: 30_000, intervalMs: 60_000 } })
+    expect(moengageAdapter().pacing).toEqual({ perMinute: 30_000 })
+  })
+
+  it('adds no per-second limit: a burst well under 30,000 goes out at once', async () => {
+    expect(new Set(await send(50))).toEqual(new Set([0]))
+  })
+
+  it('lets an integration override the limit (a workspace with a smaller quota)', async () => {
+    expect(await send(3, { perMinute: 2 })).toEqual([0, 0, 60_000])
   })
 })

@@ -1,3 +1,6 @@
+import { execFile } from 'node:child_process'
+import { readFileSync } from 'node:fs'
+import { promisify } from 'node:util'
 import { HttpResponse, http } from 'msw'
 import { describe, expect, it } from 'vitest'
 import { type SegmentConfig, segmentAdapter } from '../../../src/adapters/segment/index.js'
@@ -6,7 +9,9 @@ import {
   segmentRetryAfterMs,
 } from '../../../src/adapters/segment/segment-response.js'
 import type { DeliveryFailed, EventRouter } from '../../../src/index.js'
+import { PACKAGE_VERSION, readPackageVersion } from '../../../src/shared/package-version.js'
 import { assertAdapterConformance } from '../../../src/testing/index.js'
+import tsupConfig from '../../../tsup.config.js'
 import { createAdapterRouter, emitOnce } from '../shared/adapter-router.js'
 import { LOYALTY_PAYLOAD } from '../shared/loyalty-payload.js'
 import { useMswServer } from '../shared/msw-server.js'
@@ -21,6 +26,10 @@ const OCCURRED_AT = '2026-11-01T10:00:00.000Z'
 const MAX_BYTES = 32 * 1024
 
 const PAYLOAD = LOYALTY_PAYLOAD
+// The version this package is, as package.json says: what `context.library.version` must be.
+const { version: VERSION } = JSON.parse(
+  readFileSync(new URL('../../../package.json', import.meta.url), 'utf8'),
+) as { version: string }
 
 interface Received {
   readonly method: string
@@ -69,8 +78,11 @@ function setup(config: Record<string, unknown> = { writeKey: WRITE_KEY }) {
   return { router, failures }
 }
 
+// Each event gets its own id of the same length (the router makes no deliveries for an id it
+// accepted before; the 32 KB test needs bodies whose size differs only by the note).
+let nextEvent = 5521
 function emit(router: EventRouter, payload: Record<string, unknown> = PAYLOAD) {
-  return emitOnce(router, payload, { id: 'evt_ord_5521', occurredAt: OCCURRED_AT })
+  return emitOnce(router, payload, { id: `evt_ord_${nextEvent++}`, occurredAt: OCCURRED_AT })
 }
 
 function expectFailed(result: unknown): DeliveryFailed {
@@ -86,9 +98,48 @@ function expectedBody(deliveryId: string, identities: Record<string, string> = {
     properties: PAYLOAD,
     timestamp: OCCURRED_AT,
     messageId: deliveryId,
-    context: { library: { name: 'eventrouter' } },
+    context: { library: { name: 'eventrouter', version: VERSION } },
   }
 }
+
+describe('segmentAdapter context.library', () => {
+  // segment-docs, src/connections/spec/common.md: `library` is "Dictionary of information
+  // about the library making the requests to the API, containing name and version".
+  it("sends the library's name and version, the version being package.json's", async () => {
+    expect(VERSION).toMatch(/^\d+\.\d+\.\d+/)
+    const { router } = setup()
+    const { result } = await emit(router)
+    expect(result.status).toBe('succeeded')
+    expect(JSON.parse(received[0]!.body).context).toEqual({
+      library: { name: 'eventrouter', version: VERSION },
+    })
+  })
+
+  it('gets the version in every way the code runs: built (tsup), tested (vitest), run from sources (tsx)', async () => {
+    // The build inlines it: tsup.config.ts defines the constant from package.json.
+    expect((tsupConfig as { define?: Record<string, string> }).define).toMatchObject({
+      __EVENTROUTER_VERSION__: JSON.stringify(VERSION),
+    })
+    // vitest.config.ts defines it the same way.
+    expect(PACKAGE_VERSION).toBe(VERSION)
+    // Without the constant (tsx runs the sources as they are), package.json is read instead.
+    expect(readPackageVersion()).toBe(VERSION)
+    const { stdout } = await promisify(execFile)(
+      process.execPath,
+      [
+        '--import',
+        'tsx',
+        '--input-type=module',
+        '-e',
+        "const m = await import('./src/shared/package-version.ts'); console.log(m.PACKAGE_VERSION)",
+      ],
+      { timeout: 30_000 },
+    )
+    expect(stdout.trim()).toBe(VERSION)
+    // From anywhere but the source tree there is no package.json to read: a marked placeholder.
+    expect(readPackageVersion('file:///nowhere/a/b/c/module.js')).toBe('0.0.0-unknown')
+  })
+})
 
 describe('segmentAdapter over HTTP (msw)', () => {
   it('sends a track call with Basic auth and the delivery id as messageId', async () => {

@@ -1,7 +1,7 @@
 import type { Adapter } from '../../../src/adapters/adapter.js'
-import type { AttemptFailure } from '../../../src/delivery/deliver.js'
 import type { DeliveryResult } from '../../../src/delivery/delivery.js'
-import { EventRouter } from '../../../src/index.js'
+import type { AttemptFailure } from '../../../src/delivery/delivery-run.js'
+import { type Batching, EventRouter, type Pacing } from '../../../src/index.js'
 
 /** What {@link createAdapterRouter} sets up besides the adapter and its config. */
 export interface AdapterRouterOptions {
@@ -9,6 +9,17 @@ export interface AdapterRouterOptions {
   readonly integrationId?: string
   /** The subscription's event name prefix. @default 'Loyalty ' */
   readonly eventNamePrefix?: string
+  /**
+   * The integration's pacing, e.g. `{ perSecond: null }` to lift an adapter's published rate
+   * limit in tests about something else (they run on real timers). @default the adapter's
+   */
+  readonly pacing?: Pacing
+  /**
+   * The integration's batching. These suites check the request of one delivery, so an adapter
+   * that batches has it switched off unless a test asks for it (the batching suites do).
+   * @default { enabled: false } for an adapter that batches, else none
+   */
+  readonly batching?: Batching
 }
 
 /**
@@ -33,6 +44,12 @@ export function createAdapterRouter(
     ...(options.integrationId === undefined ? {} : { id: options.integrationId }),
     type: adapter.type,
     config,
+    ...(options.pacing === undefined ? {} : { pacing: options.pacing }),
+    ...(options.batching === undefined
+      ? adapter.batching
+        ? { batching: { enabled: false } }
+        : {}
+      : { batching: options.batching }),
   })
   router.subscriptions.create({
     event: 'wallet.coins_rewarded',

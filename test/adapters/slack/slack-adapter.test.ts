@@ -1,11 +1,16 @@
 import { HttpResponse, http } from 'msw'
-import { describe, expect, it } from 'vitest'
+import { afterEach, describe, expect, it, vi } from 'vitest'
 import type { AdapterRequestContext } from '../../../src/adapters/adapter.js'
-import { escapeSlackText, type SlackConfig, slackAdapter } from '../../../src/adapters/slack/index.js'
+import {
+  escapeSlackText,
+  SLACK_RATE_LIMITS,
+  type SlackConfig,
+  slackAdapter,
+} from '../../../src/adapters/slack/index.js'
 import { classifySlackResponse } from '../../../src/adapters/slack/slack-response.js'
 import type { DeliveryFailed, DeliveryResult } from '../../../src/delivery/delivery.js'
-import { EventRouter, ValidationError } from '../../../src/index.js'
-import { assertAdapterConformance } from '../../../src/testing/index.js'
+import { EventRouter, type Pacing, ValidationError } from '../../../src/index.js'
+import { assertAdapterConformance, MockTransport } from '../../../src/testing/index.js'
 import { createAdapterRouter, deliverOnce } from '../shared/adapter-router.js'
 import { LOYALTY_PAYLOAD } from '../shared/loyalty-payload.js'
 import { useMswServer } from '../shared/msw-server.js'
@@ -50,8 +55,12 @@ useMswServer(
   },
 )
 
+// Slack's one message per second is tested on its own, with fake timers (see "pacing"
+// below); the other tests run on real timers, so they lift it rather than wait for it.
+const UNPACED = { perSecond: null } as const
+
 function setup(config: Record<string, unknown>) {
-  return createAdapterRouter(slackAdapter(), config, { integrationId: 'team-slack' }).router
+  return createAdapterRouter(slackAdapter(), config, { integrationId: 'team-slack', pacing: UNPACED }).router
 }
 
 async function deliver(
@@ -60,6 +69,7 @@ async function deliver(
 ): Promise<DeliveryResult> {
   return deliverOnce(slackAdapter(), config, payload, {
     integrationId: 'team-slack',
+    pacing: UNPACED,
     id: 'evt_1001',
     occurredAt: OCCURRED_AT,
   })
@@ -334,6 +344,7 @@ describe('slackAdapter.buildRequest', () => {
       },
       config: adapter.configSchema.parse({ webhookUrl: WEBHOOK_URL }),
       delivery: {
+        tenant: null,
         id: 'dlv_1',
         eventId: 'evt_1',
         eventName: 'wallet.coins_rewarded',
@@ -358,7 +369,9 @@ describe('slackAdapter.buildRequest', () => {
 describe('slackAdapter conformance', () => {
   it('passes the adapter conformance suite', async () => {
     await assertAdapterConformance({
-      adapter: slackAdapter(),
+      // The suite's router runs on real timers: without the one-per-second pacing (tested
+      // below), its retries do not wait for real seconds.
+      adapter: { ...slackAdapter(), pacing: {} },
       config: { webhookUrl: WEBHOOK_URL },
       invalidConfigs: [
         { config: {}, field: 'webhookUrl' },
@@ -375,5 +388,79 @@ describe('slackAdapter conformance', () => {
         serverError: { status: 500, headers: { 'content-type': 'text/html' }, body: 'rollup_error' },
       },
     })
+  })
+})
+
+describe('slackAdapter pacing', () => {
+  afterEach(() => {
+    vi.useRealTimers()
+  })
+
+  /** A router on fake timers whose Slack integration answers `ok`; returns when each request started. */
+  async function sendThree(pacing?: Pacing | null) {
+    vi.useFakeTimers()
+    const transport = new MockTransport({ status: 200, headers: { 'content-type': 'text/html' }, body: 'ok' })
+    const router = new EventRouter({ adapters: [slackAdapter()], transport })
+    router.integrations.add({
+      id: 'team-slack',
+      type: 'slack',
+      config: { webhookUrl: WEBHOOK_URL },
+      ...(pacing === undefined ? {} : { pacing }),
+    })
+    router.subscriptions.create({ event: 'wallet.coins_rewarded', integrationId: 'team-slack' })
+    const receipts = [1, 2, 3].map(() => router.emit('wallet.coins_rewarded', PAYLOAD))
+    await vi.runAllTimersAsync()
+    const results = await Promise.all(receipts.map((receipt) => receipt.settled))
+    expect(results.flat().map((result) => result.status)).toEqual(['succeeded', 'succeeded', 'succeeded'])
+    await router.close()
+    const first = transport.requests[0]?.receivedAt ?? 0
+    return transport.requests.map((request) => request.receivedAt - first)
+  }
+
+  it("declares Slack's published limit, one message per second (SLACK_RATE_LIMITS)", () => {
+    expect(SLACK_RATE_LIMITS).toEqual({ postMessage: { limit: 1, intervalMs: 1000 } })
+    expect(slackAdapter().pacing).toEqual({ perSecond: 1 })
+  })
+
+  it('sends at most one message per second to a webhook by default', async () => {
+    expect(await sendThree()).toEqual([0, 1000, 2000])
+  })
+
+  it('lets an integration override the pace, or remove it with `perSecond: null`', async () => {
+    expect(await sendThree({ perSecond: 2 })).toEqual([0, 0, 1000])
+    expect(await sendThree({ perSecond: null })).toEqual([0, 0, 0])
+  })
+})
+
+describe('slackAdapter internationalised (IDN) webhook URLs', () => {
+  const adapter = slackAdapter()
+
+  it('stores and sends a proxy URL with an IDN host in punycode, and scrubs that form from errors', async () => {
+    const config = adapter.configSchema.parse({ webhookUrl: 'https://例え.jp/services/T0/B0/XyZ9aBcDeF' })
+    expect(config.webhookUrl).toBe('https://xn--r8jz45g.jp/services/T0/B0/XyZ9aBcDeF')
+    const transport = new MockTransport()
+    transport.networkErrorTimes(1, 'connect ECONNREFUSED https://xn--r8jz45g.jp/services/T0/B0/XyZ9aBcDeF')
+    const router = new EventRouter({ adapters: [adapter], transport, retry: { retries: 0 } })
+    router.integrations.add({
+      id: 's',
+      type: 'slack',
+      config: { webhookUrl: 'https://例え.jp/services/T0/B0/XyZ9aBcDeF' },
+    })
+    router.subscriptions.create({ event: 'wallet.coins_rewarded', integrationId: 's' })
+    const [result] = await router.emit('wallet.coins_rewarded', PAYLOAD).settled
+    expect(transport.requests[0]?.url).toBe('https://xn--r8jz45g.jp/services/T0/B0/XyZ9aBcDeF')
+    expect(result?.status).toBe('failed')
+    expect(JSON.stringify((result as DeliveryFailed).error.message)).not.toContain('XyZ9aBcDeF')
+    await router.close()
+  })
+
+  it('refuses a webhook URL whose host cannot be converted to punycode, saying why', () => {
+    const result = adapter.configSchema.safeParse({
+      webhookUrl: 'https://hooks.sla\u200dck.com/services/T/B/X',
+    })
+    expect(result.error?.issues).toMatchObject([
+      { path: ['webhookUrl'], message: expect.stringMatching(/host name.*punycode/) },
+    ])
+    expect(JSON.stringify(result.error?.issues)).not.toContain('/services/T/B/X')
   })
 })

@@ -236,14 +236,17 @@ describe('webengageAdapter.configSchema', () => {
     return (result.error?.issues ?? []).map(({ path, message }) => ({ path, message }))
   }
 
-  it('accepts a full config unchanged and declares the key secret', () => {
+  it('accepts a full config as given (the URL in WHATWG form) and declares the key secret', () => {
     const config: WebEngageConfig = {
       ...CONFIG,
       dataCenter: 'in',
       baseUrl: 'https://api.in.webengage.com',
       identity: { userId: 'customer.id', anonymousId: 'visitor' },
     }
-    expect(adapter.configSchema.parse(config)).toEqual(config)
+    expect(adapter.configSchema.parse(config)).toEqual({
+      ...config,
+      baseUrl: 'https://api.in.webengage.com/',
+    })
     expect(adapter.type).toBe('webengage')
     expect(adapter.secretFields).toEqual(['apiKey'])
   })

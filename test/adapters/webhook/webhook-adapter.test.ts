@@ -5,7 +5,11 @@ import { Webhook, WebhookVerificationError } from 'standardwebhooks'
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest'
 import type { AdapterRequestContext } from '../../../src/adapters/adapter.js'
 import { type WebhookConfig, webhookAdapter } from '../../../src/adapters/webhook/index.js'
+import { EventRouter, REDACTED, ValidationError } from '../../../src/index.js'
+import { MockTransport } from '../../../src/testing/index.js'
 import type { TransportRequest, TransportResponse } from '../../../src/transport/transport.js'
+import { createAdapterRouter, deliverOnce, emitOnce } from '../shared/adapter-router.js'
+import { useMswServer } from '../shared/msw-server.js'
 
 const URL = 'https://crm.example/hooks'
 // 24-byte keys, the size the official libraries generate.
@@ -33,6 +37,7 @@ function makeContext(
     },
     config,
     delivery: {
+      tenant: null,
       id: DELIVERY_ID,
       eventId: 'evt_01',
       eventName: 'wallet.coins_rewarded',
@@ -100,8 +105,8 @@ describe('webhookAdapter.buildRequest', () => {
     })
   })
 
-  it('sends no webhook-signature header without a secret', async () => {
-    const request = await build({ url: 'http://localhost:8080/hooks' })
+  it('sends no webhook-signature header with `signing: false`', async () => {
+    const request = await build({ url: 'http://localhost:8080/hooks', signing: false })
     expect(request.url).toBe('http://localhost:8080/hooks')
     expect(Object.keys(request.headers).sort()).toEqual(['content-type', 'webhook-id', 'webhook-timestamp'])
   })
@@ -163,7 +168,7 @@ describe('webhookAdapter.configSchema', () => {
     ['credentials in the URL', { url: 'https://user:pw@crm.example/hooks' }, /without credentials/],
     ['whitespace in the URL', { url: 'https://crm.example/ho oks' }, /whitespace/],
   ])('rejects %s under `url`', (_case, config, message) => {
-    const issues = issuesOf(config)
+    const issues = issuesOf({ secret: SECRET, ...config })
     expect(issues).toHaveLength(1)
     expect(issues[0]?.path).toEqual(['url'])
     expect(issues[0]?.message).toMatch(message)
@@ -193,14 +198,14 @@ describe('webhookAdapter.configSchema', () => {
     ['bad name', 'x', /valid HTTP header name/],
     ['x-injected', 'a\r\nwebhook-id: forged', /without CR, LF/],
   ])('rejects header %j under `headers`', (name, value, message) => {
-    const issues = issuesOf({ url: URL, headers: { [name]: value } })
+    const issues = issuesOf({ url: URL, secret: SECRET, headers: { [name]: value } })
     expect(issues).toHaveLength(1)
     expect(issues[0]?.path).toEqual(['headers', name])
     expect(issues[0]?.message).toMatch(message)
   })
 
   it('rejects unknown keys', () => {
-    const result = adapter.configSchema.safeParse({ url: URL, sekret: SECRET })
+    const result = adapter.configSchema.safeParse({ url: URL, signing: false, sekret: SECRET })
     expect(result.error?.issues).toMatchObject([{ code: 'unrecognized_keys', keys: ['sekret'] }])
   })
 })
@@ -208,16 +213,18 @@ describe('webhookAdapter.configSchema', () => {
 describe('webhookAdapter options', () => {
   it('defaults to type `webhook` and allows http', () => {
     expect(adapter.type).toBe('webhook')
-    expect(adapter.configSchema.safeParse({ url: 'http://crm.example/hooks' }).success).toBe(true)
+    expect(adapter.configSchema.safeParse({ url: 'http://crm.example/hooks', secret: SECRET }).success).toBe(
+      true,
+    )
   })
 
   it('takes a type override and can require https', () => {
     const strict = webhookAdapter({ type: 'webhook-eu', requireHttps: true })
     expect(strict.type).toBe('webhook-eu')
-    expect(strict.configSchema.safeParse({ url: URL }).success).toBe(true)
-    expect(strict.configSchema.safeParse({ url: 'http://crm.example/hooks' }).error?.issues).toMatchObject([
-      { path: ['url'], message: expect.stringMatching(/use https/) },
-    ])
+    expect(strict.configSchema.safeParse({ url: URL, secret: SECRET }).success).toBe(true)
+    expect(
+      strict.configSchema.safeParse({ url: 'http://crm.example/hooks', secret: SECRET }).error?.issues,
+    ).toMatchObject([{ path: ['url'], message: expect.stringMatching(/use https/) }])
   })
 
   it('rejects invalid options up front', () => {
@@ -229,7 +236,7 @@ describe('webhookAdapter options', () => {
 })
 
 describe('webhookAdapter.classifyResponse', () => {
-  const context = makeContext({ url: URL })
+  const context = makeContext({ url: URL, secret: SECRET })
 
   it('fails for good on 410 Gone, saying the endpoint is gone, and asks to disable the integration', () => {
     expect(adapter.classifyResponse(response(410), context)).toEqual({
@@ -239,10 +246,53 @@ describe('webhookAdapter.classifyResponse', () => {
     })
   })
 
-  it('otherwise follows the default classification', () => {
-    expect(adapter.classifyResponse(response(204), context)).toEqual({ outcome: 'success' })
-    expect(adapter.classifyResponse(response(301), context)).toMatchObject({ outcome: 'fail' })
-    expect(adapter.classifyResponse(response(404), context)).toEqual({ outcome: 'fail', reason: 'HTTP 404' })
+  it('succeeds on 2xx only', () => {
+    for (const status of [200, 201, 202, 204, 299]) {
+      expect(adapter.classifyResponse(response(status), context)).toEqual({ outcome: 'success' })
+    }
+  })
+
+  // Standard Webhooks, "Delivery success and failure": any other answer is a failure, and
+  // failures are retried ("Deliverability and reliability"); 410 is the only final one.
+  it.each([400, 401, 403, 404, 405, 409, 413, 415, 422, 500, 501, 503, 505])(
+    'retries %i (a failed attempt, not a final answer)',
+    (status) => {
+      expect(adapter.classifyResponse(response(status), context)).toEqual({
+        outcome: 'retry',
+        reason: `HTTP ${status}`,
+      })
+    },
+  )
+
+  it('retries a redirect without following it, saying to update the URL', () => {
+    expect(adapter.classifyResponse(response(301, { location: 'https://new.example/' }), context)).toEqual({
+      outcome: 'retry',
+      reason: "redirect 301 not followed; update the integration's `url` to the new address",
+    })
+  })
+
+  it('throttles on 502 and 504 (receiver under load), with no wait unless Retry-After says one', () => {
+    for (const status of [502, 504]) {
+      expect(adapter.classifyResponse(response(status), context)).toEqual({
+        outcome: 'retry',
+        reason: `HTTP ${status}`,
+        throttled: true,
+      })
+    }
+    expect(adapter.classifyResponse(response(504, { 'retry-after': '12' }), context)).toEqual({
+      outcome: 'retry',
+      reason: 'HTTP 504',
+      throttled: true,
+      retryAfterMs: 12_000,
+    })
+  })
+
+  it('keeps Retry-After on 429 (throttled by default) and honours it on other failures', () => {
+    expect(adapter.classifyResponse(response(429, { 'retry-after': '7' }), context)).toEqual({
+      outcome: 'retry',
+      reason: 'HTTP 429',
+      retryAfterMs: 7000,
+    })
     expect(adapter.classifyResponse(response(503, { 'retry-after': '7' }), context)).toEqual({
       outcome: 'retry',
       reason: 'HTTP 503',
@@ -276,8 +326,204 @@ describe('webhookAdapter over HTTP (msw)', () => {
     expect(reply.status).toBe(204)
     const classified = adapter.classifyResponse(
       { status: reply.status, headers: toRecord(reply.headers), body: await reply.text() },
-      makeContext({ url: URL }),
+      makeContext({ url: URL, secret: SECRET }),
     )
     expect(classified).toEqual({ outcome: 'success' })
+  })
+})
+
+describe('webhookAdapter signing is explicit', () => {
+  function newRouter() {
+    return new EventRouter({ adapters: [webhookAdapter()], transport: new MockTransport() })
+  }
+
+  function validationErrorOf(action: () => unknown): ValidationError {
+    try {
+      action()
+    } catch (error) {
+      expect(error).toBeInstanceOf(ValidationError)
+      return error as ValidationError
+    }
+    throw new Error('expected a ValidationError')
+  }
+
+  it('refuses an integration without a secret, naming `secret` and saying what to do', () => {
+    const router = newRouter()
+    const error = validationErrorOf(() => router.integrations.add({ type: 'webhook', config: { url: URL } }))
+    expect(error.field).toBe('config.secret')
+    expect(error.issues).toHaveLength(1)
+    expect(error.message).toMatch(/`secret`.*missing or undefined.*`signing: false`/)
+    expect(router.integrations.list()).toEqual([])
+  })
+
+  it('refuses `secret: undefined`, as from an unset environment variable (the README example)', () => {
+    const router = newRouter()
+    const env: Record<string, string | undefined> = {}
+    const error = validationErrorOf(() =>
+      router.integrations.add({
+        id: 'crm',
+        type: 'webhook',
+        config: { url: URL, secret: env.CRM_WEBHOOK_SECRET },
+      }),
+    )
+    expect(error.field).toBe('config.secret')
+    expect(error.message).toContain('an environment variable that is not set?')
+  })
+
+  it('accepts `signing: false`, shown by get(), and sends no webhook-signature header', async () => {
+    const transport = new MockTransport(204)
+    const router = new EventRouter({ adapters: [webhookAdapter()], transport })
+    router.integrations.add({ id: 'crm', type: 'webhook', config: { url: URL, signing: false } })
+    expect(router.integrations.get('crm')?.config).toEqual({ url: URL, signing: false })
+    router.subscriptions.create({ event: 'wallet.coins_rewarded', integrationId: 'crm' })
+    const [result] = await router.emit('wallet.coins_rewarded', { coins: 150 }).settled
+    expect(result).toMatchObject({ status: 'succeeded' })
+    expect(Object.keys(transport.requests[0]!.headers).sort()).toEqual([
+      'content-type',
+      'webhook-id',
+      'webhook-timestamp',
+    ])
+    await router.close()
+  })
+
+  it('refuses `signing: false` together with a secret, as contradictory', () => {
+    const router = newRouter()
+    const error = validationErrorOf(() =>
+      router.integrations.add({ type: 'webhook', config: { url: URL, secret: SECRET, signing: false } }),
+    )
+    expect(error.field).toBe('config.signing')
+    expect(error.message).toMatch(/either a `secret` .* or `signing: false` .*not both/)
+    expect(error.message).not.toContain('MfKQ9r8GKYqr')
+  })
+
+  it('accepts `signing: true` with a secret, and refuses a non-boolean `signing`', () => {
+    expect(adapter.configSchema.parse({ url: URL, secret: SECRET, signing: true })).toEqual({
+      url: URL,
+      secret: SECRET,
+      signing: true,
+    })
+    expect(issuesOf({ url: URL, secret: SECRET, signing: 'no' })).toEqual([
+      { path: ['signing'], message: 'Expected `signing` to be `true` or `false`.' },
+    ])
+  })
+
+  it('turns signing off only explicitly when updating: dropping the secret alone is refused', () => {
+    const router = newRouter()
+    router.integrations.add({ id: 'crm', type: 'webhook', config: { url: URL, secret: SECRET } })
+    const dropped = validationErrorOf(() =>
+      router.integrations.update('crm', { config: { secret: undefined } }),
+    )
+    expect(dropped.field).toBe('config.secret')
+    const both = validationErrorOf(() => router.integrations.update('crm', { config: { signing: false } }))
+    expect(both.field).toBe('config.signing')
+    expect(router.integrations.get('crm')?.config).toEqual({ url: URL, secret: REDACTED })
+    router.integrations.update('crm', { config: { secret: undefined, signing: false } })
+    expect(router.integrations.get('crm')?.config).toEqual({ url: URL, signing: false })
+  })
+})
+
+describe('webhookAdapter over HTTP: signed and unsigned deliveries (msw)', () => {
+  const received: { url: string; headers: Record<string, string>; body: string }[] = []
+  useMswServer(
+    [
+      http.post(URL, async ({ request }) => {
+        received.push({ url: request.url, headers: toRecord(request.headers), body: await request.text() })
+        return new HttpResponse(null, { status: 204 })
+      }),
+    ],
+    () => {
+      received.length = 0
+    },
+  )
+  const emit = { id: 'evt_01', occurredAt: OCCURRED_AT }
+
+  it('sends a signed request the official verifier accepts', async () => {
+    const result = await deliverOnce(webhookAdapter(), { url: URL, secret: SECRET }, { coins: 150 }, emit)
+    expect(result.status).toBe('succeeded')
+    expect(() => new Webhook(SECRET).verify(received[0]!.body, received[0]!.headers)).not.toThrow()
+  })
+
+  it('sends an unsigned request, without webhook-signature, with `signing: false`', async () => {
+    const result = await deliverOnce(webhookAdapter(), { url: URL, signing: false }, { coins: 150 }, emit)
+    expect(result.status).toBe('succeeded')
+    expect(received).toHaveLength(1)
+    expect(received[0]!.headers).not.toHaveProperty('webhook-signature')
+    expect(received[0]!.headers).toMatchObject({ 'webhook-id': expect.any(String) })
+    expect(() => new Webhook(SECRET).verify(received[0]!.body, received[0]!.headers)).toThrow(
+      WebhookVerificationError,
+    )
+  })
+})
+
+describe('webhookAdapter internationalised (IDN) URLs', () => {
+  const IDN_URL = 'https://例え.jp/h'
+  const PUNYCODE_URL = 'https://xn--r8jz45g.jp/h'
+  const received: string[] = []
+  useMswServer(
+    [
+      http.post('https://xn--r8jz45g.jp/*', ({ request }) => {
+        received.push(request.url)
+        return new HttpResponse(null, { status: 204 })
+      }),
+    ],
+    () => {
+      received.length = 0
+    },
+  )
+
+  it('stores the WHATWG href: the host in punycode, a non-ASCII path percent-encoded', () => {
+    expect(adapter.configSchema.parse({ url: IDN_URL, secret: SECRET }).url).toBe(PUNYCODE_URL)
+    expect(adapter.configSchema.parse({ url: 'https://例え.jp/フック?k=値', secret: SECRET }).url).toBe(
+      'https://xn--r8jz45g.jp/%E3%83%95%E3%83%83%E3%82%AF?k=%E5%80%A4',
+    )
+    // Idempotent: what is stored parses to itself (updates, snapshots).
+    expect(adapter.configSchema.parse({ url: PUNYCODE_URL, secret: SECRET }).url).toBe(PUNYCODE_URL)
+  })
+
+  it('accepts the integration, shows the punycode URL in get() and sends to the punycode host', async () => {
+    const { router, integrationId } = createAdapterRouter(webhookAdapter(), { url: IDN_URL, secret: SECRET })
+    expect(router.integrations.get(integrationId)?.config.url).toBe(PUNYCODE_URL)
+    const { result } = await emitOnce(router, { coins: 150 }, { id: 'evt_01', occurredAt: OCCURRED_AT })
+    expect(result).toMatchObject({ status: 'succeeded', responseStatus: 204 })
+    expect(received).toEqual([PUNYCODE_URL])
+    router.integrations.update(integrationId, { name: 'CRM (JP)' })
+    expect(router.integrations.get(integrationId)?.config.url).toBe(PUNYCODE_URL)
+    await router.close()
+  })
+
+  it.each([
+    ['a character IDNA refuses (a zero-width joiner)', 'https://a\u200db.jp/h', /host name.*punycode/],
+    ['an xn-- label that is not punycode', 'https://xn--a.jp/h', /host name.*punycode/],
+    ['a label over 63 characters in punycode', `https://${'ü'.repeat(70)}.de/h`, /1 to 63 characters/],
+    ['an empty label', 'https://crm..example/h', /1 to 63 characters/],
+  ])('refuses a URL that cannot be sent: %s, saying why', (_case, url, message) => {
+    const issues = issuesOf({ url, secret: SECRET })
+    expect(issues).toHaveLength(1)
+    expect(issues[0]?.path).toEqual(['url'])
+    expect(issues[0]?.message).toMatch(message)
+    expect(issues[0]?.message).not.toContain('whitespace')
+  })
+})
+
+describe('webhookAdapter URLs and the SSRF guard', () => {
+  it('checks the parsed host: full-width digits spelling 127.0.0.1 are blocked as loopback', async () => {
+    const router = new EventRouter({
+      adapters: [webhookAdapter()],
+      retry: { retries: 3, minTimeout: 1, randomize: false },
+    })
+    router.integrations.add({
+      id: 'crm',
+      type: 'webhook',
+      config: { url: 'http://１２７.０.０.１:8080/h', signing: false },
+    })
+    expect(router.integrations.get('crm')?.config.url).toBe('http://127.0.0.1:8080/h')
+    router.subscriptions.create({ event: 'wallet.coins_rewarded', integrationId: 'crm' })
+    const [result] = await router.emit('wallet.coins_rewarded', { coins: 150 }).settled
+    expect(result).toMatchObject({
+      status: 'failed',
+      attempts: 1,
+      error: { code: 'ERR_BLOCKED_DESTINATION', retryable: false },
+    })
+    await router.close()
   })
 })

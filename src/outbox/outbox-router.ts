@@ -1,0 +1,10 @@
+import type { EmitOptions, EmitReceipt } from '../router/event-router.js'
+
+/**
+ * What a relay emits into: an `EventRouter` (with or without a catalog). Its store decides
+ * how durable a relayed event is: with a durable store (`sqliteStore()`), the event's deliveries
+ * are on disk when `emit()` returns, before the row is marked relayed.
+ */
+export interface OutboxRouter {
+  emit(name: string, payload: Record<string, unknown>, options: EmitOptions): EmitReceipt
+}

@@ -1,0 +1,67 @@
+/**
+ * The names of everything a Redis store keeps under its `prefix`. One place, so that the Lua
+ * scripts, the store and the tests agree on the layout:
+ *
+ * | key                   | type | holds                                                        |
+ * |-----------------------|------|--------------------------------------------------------------|
+ * | `P:int`, `P:sub`      | hash | integrations, subscriptions by tenant and id (JSON)           |
+ * | `P:off`               | hash | event types switched off, by tenant and name (JSON)           |
+ * | `P:dlv`               | hash | pending delivery records by id (JSON)                         |
+ * | `P:q`, `P:mem`, `P:nb`| hash | each pending delivery's queue, due-set member, `notBefore`    |
+ * | `P:qn`                | hash | pending deliveries per queue (claimed or not)                |
+ * | `P:due:<queue>`       | zset | the unclaimed deliveries of a queue, by `notBefore`, then seq |
+ * | `P:claim`             | hash | claimed delivery id → the owner (process) holding it          |
+ * | `P:held:<owner>`      | set  | the ids an owner holds                                        |
+ * | `P:owners`            | set  | owners that may hold claims                                   |
+ * | `P:owner:<owner>`     | str  | an owner's heartbeat, expiring after the lease                |
+ * | `P:dl`, `P:dlm`, `P:dlt` | hash | dead letters (JSON), their order member, their tenant key  |
+ * | `P:dlz`, `P:dlz:<tenant>` | zset | dead letters by `deadLetteredAt`, then write order       |
+ * | `P:health`            | hash | integration health by tenant and integration id (JSON)       |
+ * | `P:acc`, `P:accz`     | hash, zset | accepted events by tenant and event id, by `acceptedAt` |
+ * | `P:seq`               | str  | the write-order counter                                      |
+ * | `P:work`              | channel | published when a queue gets deliveries to claim           |
+ * | `P:config`            | channel | published when the configuration changes                  |
+ */
+export const KEY_SUFFIXES = [
+  'int',
+  'sub',
+  'off',
+  'dlv',
+  'q',
+  'mem',
+  'nb',
+  'qn',
+  'claim',
+  'owners',
+  'dl',
+  'dlm',
+  'dlt',
+  'dlz',
+  'health',
+  'acc',
+  'accz',
+  'seq',
+] as const
+
+/**
+ * The key of a record kept by tenant and name: JSON keeps the tenant `null` apart from every
+ * string, `''` and `'null'` included; NUL cannot occur in a JSON text.
+ */
+export function scopedField(tenant: string | null, name: string): string {
+  return `${JSON.stringify(tenant)}\u0000${name}`
+}
+
+/** How a dead letter's tenant names its own order set (`P:dlz:<tenant>`). */
+export function tenantField(tenant: string | null): string {
+  return JSON.stringify(tenant)
+}
+
+/** The pub/sub channel on which a store announces queues that got deliveries to claim. */
+export function workChannel(prefix: string): string {
+  return `${prefix}:work`
+}
+
+/** The pub/sub channel on which a store announces that the configuration changed. */
+export function configChannel(prefix: string): string {
+  return `${prefix}:config`
+}

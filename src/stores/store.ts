@@ -1,0 +1,309 @@
+import type { DeadLetter, ResolvedDeadLetterQuery } from '../dead-letters/dead-letter.js'
+import type { Batching } from '../delivery/batching.js'
+import type { AttemptRecord, Delivery } from '../delivery/delivery.js'
+import type { Pacing } from '../delivery/pacing.js'
+import type { TraceContext } from '../observability/trace-context.js'
+import type { EventSelector } from '../subscriptions/subscription.js'
+
+/** A value, or a promise of it: stores may be synchronous (memory, SQLite) or not (a network database). */
+export type MaybePromise<T> = T | Promise<T>
+
+/**
+ * Where the router keeps everything it must not lose: pending deliveries, dead letters, the health
+ * of each integration, and the configuration a dashboard edits (integrations, subscriptions, event
+ * switches). Every record is plain JSON.
+ *
+ * The router is the only writer of a store while it runs: it writes through {@link Store.write},
+ * which applies a batch of operations atomically, and reads the rest back at `router.start()`.
+ * Each method may return a promise; synchronous stores (memory, SQLite) return plain values, which
+ * is what lets `emit()` return only once its deliveries are stored.
+ *
+ * Prove an implementation with `storeContractCases()` or `assertStoreContract()` from
+ * `eventrouter/testing`.
+ *
+ * Tenants: wherever a tenant is part of a key (integrations, subscriptions, health, event
+ * switches, accepted events), `null` (the
+ * platform scope) is a tenant of its own, distinct from every string, `''` and `'null'` included.
+ */
+export interface Store {
+  /**
+   * Whether what the store holds survives the process. The router must be `start()`ed on a
+   * durable store, and `close()` leaves queued and retrying deliveries in it for the next start
+   * instead of dead-lettering them.
+   */
+  readonly durable: boolean
+  /**
+   * Opens the store: creates or migrates its schema and makes every delivery claimable again
+   * (claims belong to the process that made them, which is gone). Throws (or rejects) with a
+   * `StoreError` when it cannot: the file is held by another router, corrupt, or of a newer
+   * schema. Called once, by `router.start()`.
+   */
+  open(): MaybePromise<void>
+  /** Releases the store (connections, file handles). Called once, by `router.close()`. */
+  close(): MaybePromise<void>
+  /**
+   * Applies `operations` in order, atomically: after a crash, either all of them are kept or
+   * none. Throws (or rejects) and keeps none of them when it cannot, including when one of them
+   * is not an operation it knows (an unknown `type`): the batch is refused before any of it is
+   * applied, or rolled back.
+   */
+  write(operations: readonly StoreOperation[]): MaybePromise<void>
+  /** The configuration, as last written: what `start()` loads into the router. */
+  loadConfiguration(): MaybePromise<StoredConfiguration>
+  /** Every stored integration health record. */
+  loadHealth(): MaybePromise<readonly IntegrationHealth[]>
+  /**
+   * For each queue with pending deliveries (see {@link DeliveryRecord.queue}): how many are pending
+   * (claimed or not), how many are not claimed, and the earliest `notBefore` among those not claimed.
+   */
+  pendingSummary(): MaybePromise<readonly PendingSummary[]>
+  /**
+   * Claims up to `limit` unclaimed deliveries of `queue` whose `notBefore` is at or before
+   * `now`, earliest `notBefore` first (ties in the order they were first written), and returns
+   * them. A claimed delivery is not returned again until a `putDelivery` with `claimed: false`
+   * releases it or the store is opened again.
+   */
+  claimDue(queue: string, now: number, limit: number): MaybePromise<ClaimedDeliveries>
+  /** The pending deliveries with these ids (claimed or not), in the order of `ids`; unknown ids are skipped. */
+  getDeliveries(ids: readonly string[]): MaybePromise<readonly DeliveryRecord[]>
+  /**
+   * The dead letters matching `query`, oldest first (by `deadLetteredAt` as a time, then write
+   * order), at most `query.limit`. A letter put again under its id counts as written anew: it
+   * moves after the letters written before it.
+   */
+  listDeadLetters(query: ResolvedDeadLetterQuery): MaybePromise<readonly DeadLetter[]>
+  /**
+   * The event accepted earlier under this id in this tenant, if it is still remembered (see
+   * `putAcceptedEvent` and `pruneAcceptedEvents`): emitting an id again returns its deliveries
+   * instead of making new ones.
+   */
+  getAcceptedEvent(tenant: string | null, eventId: string): MaybePromise<AcceptedEvent | undefined>
+  /**
+   * Optional: implemented by a store that several processes share (a fleet, such as the Redis
+   * store). Calls `listener` when another process changed what the store holds: deliveries to
+   * claim were written or given back, or the configuration changed. A router on such a store
+   * follows the fleet: it claims what other processes emitted, and applies their configuration
+   * changes, within its sync interval (see `router.start()`). Returns a function that stops
+   * listening. A store without it is owned by one router at a time.
+   */
+  watch?(listener: (change: StoreChange) => void): () => void
+}
+
+/**
+ * What {@link Store.watch} reports. `deliveries`: some queues have deliveries to claim (written by
+ * another process, or given back when a process died). `configuration`: the integrations,
+ * subscriptions or event switches changed. A store that may have missed changes (it was
+ * disconnected) reports both.
+ */
+export type StoreChange =
+  | { readonly type: 'deliveries'; readonly queues: readonly string[] }
+  | { readonly type: 'configuration' }
+
+/** What {@link Store.claimDue} returns. */
+export interface ClaimedDeliveries {
+  /** The deliveries claimed, earliest `notBefore` first. */
+  readonly records: readonly DeliveryRecord[]
+  /**
+   * The earliest `notBefore` among the deliveries of the queue still unclaimed after this claim,
+   * or `null` when none is left.
+   */
+  readonly nextDueAt: number | null
+}
+
+/** One change, as part of a batch given to {@link Store.write}. */
+export type StoreOperation =
+  | { readonly type: 'putIntegration'; readonly integration: StoredIntegration }
+  /** Integrations are keyed by tenant and id: two tenants may use the same id. */
+  | { readonly type: 'deleteIntegration'; readonly tenant: string | null; readonly id: string }
+  | { readonly type: 'putSubscription'; readonly subscription: StoredSubscription }
+  /** Subscriptions are keyed by tenant and id. */
+  | { readonly type: 'deleteSubscription'; readonly tenant: string | null; readonly id: string }
+  /** Stores whether an event type is on; only the ones switched off need to be kept. */
+  | {
+      readonly type: 'putEventSwitch'
+      readonly tenant: string | null
+      readonly name: string
+      readonly enabled: boolean
+    }
+  /** Inserts or replaces a pending delivery; `claimed` says whether this process holds it. */
+  | { readonly type: 'putDelivery'; readonly record: DeliveryRecord; readonly claimed: boolean }
+  /** Removes a pending delivery (it settled); an unknown id is ignored. */
+  | { readonly type: 'deleteDelivery'; readonly id: string }
+  /** Inserts or replaces a dead letter (keyed by its `id`, the delivery id). */
+  | { readonly type: 'putDeadLetter'; readonly letter: DeadLetter }
+  /** Removes a dead letter; an unknown id is ignored. */
+  | { readonly type: 'deleteDeadLetter'; readonly id: string }
+  /** Health is keyed by tenant and integration id. */
+  | { readonly type: 'putHealth'; readonly health: IntegrationHealth }
+  | { readonly type: 'deleteHealth'; readonly tenant: string | null; readonly integrationId: string }
+  /** Remembers an accepted event (keyed by tenant and event id), so that emitting it again is idempotent. */
+  | { readonly type: 'putAcceptedEvent'; readonly event: AcceptedEvent }
+  /** Forgets the accepted events accepted before `before` (epoch ms). */
+  | { readonly type: 'pruneAcceptedEvents'; readonly before: number }
+
+/**
+ * A delivery that has not settled: waiting for its first attempt, in flight, or waiting to retry.
+ * Everything the router needs to go on with it after a restart, as plain JSON; the timers and
+ * promises of a running process are only a cache of it.
+ */
+export interface DeliveryRecord {
+  /** The delivery id (also `delivery.id`): the idempotency key. */
+  readonly id: string
+  /** The tenant that owns the delivery's integration (its scope), or `null` for the platform. */
+  readonly tenant: string | null
+  /**
+   * The queue the delivery waits in: what {@link Store.claimDue} claims by and
+   * {@link Store.pendingSummary} counts by. Opaque to stores. The router names one queue per
+   * integration and, for an integration of the platform's that receives every tenant's events,
+   * one per emitting tenant, so that one tenant's backlog cannot hold up another's.
+   */
+  readonly queue: string
+  readonly delivery: Delivery
+  readonly event: DeliveryRecordEvent
+  /**
+   * Attempts counted against the retry budget, across processes: one is counted when it is
+   * claimed to be attempted, so an attempt in flight when a process died is counted once and made
+   * again (with the same delivery id) by the next process.
+   */
+  readonly attempts: number
+  /** Retries used up (throttled answers within `throttledRetries` do not use one). */
+  readonly retriesUsed: number
+  /** Throttled answers (429) retried without using up a retry. */
+  readonly throttledUsed: number
+  /** Every attempt made so far, in order. */
+  readonly history: readonly AttemptRecord[]
+  /** Epoch ms before which it must not be attempted (a retry's backoff, a `Retry-After`). */
+  readonly notBefore: number
+  /** The factor in [1, 2) this delivery's backoff delays are multiplied by (jitter), kept so a restart resumes the same schedule. */
+  readonly jitter: number
+  /** How many times it was redelivered from the dead letters. */
+  readonly redeliveries: number
+  /** When the router accepted it (epoch ms). */
+  readonly createdAt: number
+  /** When its first attempt started (epoch ms), or `null` before that. */
+  readonly firstAttemptAt: number | null
+  /**
+   * The span active when the event was emitted (or the dead letter redelivered), as W3C Trace
+   * Context, so that the delivery's span links to it even after a restart. Only with the router's
+   * `telemetry` option; absent otherwise. Stores keep it as they keep the rest of the record.
+   */
+  readonly traceContext?: TraceContext
+}
+
+/** The event a pending delivery carries. */
+export interface DeliveryRecordEvent {
+  /** The tenant that emitted it, or `null` for a platform event. */
+  readonly tenant: string | null
+  readonly id: string
+  readonly name: string
+  readonly outgoingName: string
+  readonly payload: Readonly<Record<string, unknown>>
+  /** When the event happened, epoch ms. */
+  readonly occurredAt: number
+}
+
+/** An event the router accepted, remembered by its id so that emitting it again makes no new deliveries. */
+export interface AcceptedEvent {
+  readonly tenant: string | null
+  readonly eventId: string
+  /** The deliveries it was given, with their ids (possibly none). */
+  readonly deliveries: readonly Delivery[]
+  /** When it was accepted (epoch ms). */
+  readonly acceptedAt: number
+}
+
+/** The configuration a store keeps. */
+export interface StoredConfiguration {
+  readonly integrations: readonly StoredIntegration[]
+  readonly subscriptions: readonly StoredSubscription[]
+  /** Event types switched off, per tenant. */
+  readonly disabledEvents: readonly { readonly tenant: string | null; readonly name: string }[]
+}
+
+/**
+ * An integration as stored: its config without its secret fields, which travel sealed in
+ * `secrets` (encrypted with the host's key, or left with the host), never in plain text unless the
+ * host asked for it.
+ */
+export interface StoredIntegration {
+  readonly tenant: string | null
+  readonly id: string
+  readonly type: string
+  readonly name: string | null
+  /** The adapter config without its secret fields. */
+  readonly config: Readonly<Record<string, unknown>>
+  /** The secret config fields, sealed. */
+  readonly secrets: SealedSecrets
+  readonly enabled: boolean
+  readonly disabledReason: string | null
+  readonly pacing: Readonly<Pacing> | null
+  /** Its batching over its adapter's; absent for the adapter's. */
+  readonly batching?: Readonly<Batching>
+  readonly createdAt: string
+  readonly updatedAt: string
+}
+
+/**
+ * The secret config fields of a stored integration: encrypted (AES-256-GCM, with the id of the
+ * key), left with the host (resolved again at `start()`), or in plain text when the host chose so.
+ */
+export type SealedSecrets =
+  | {
+      readonly format: 'aes-256-gcm'
+      /** Id of the host key that sealed them. */
+      readonly keyId: string
+      /** base64 of the 12-byte IV. */
+      readonly iv: string
+      /** base64 of the ciphertext of the JSON of the secret fields. */
+      readonly data: string
+      /** base64 of the 16-byte authentication tag. */
+      readonly tag: string
+    }
+  | { readonly format: 'external' }
+  | { readonly format: 'plain'; readonly values: Readonly<Record<string, unknown>> }
+
+/** A subscription as stored. */
+export interface StoredSubscription {
+  readonly tenant: string | null
+  readonly id: string
+  readonly event: EventSelector
+  readonly integrationId: string
+  readonly filter: Readonly<Record<string, unknown>>
+  readonly eventNamePrefix: string | null
+  readonly enabled: boolean
+  readonly createdAt: string
+  readonly updatedAt: string
+}
+
+/**
+ * What the router knows about an integration's health beyond its config: its circuit breaker and
+ * throttling pause. Kept so that a restart neither hammers a destination that was failing nor
+ * ignores a `Retry-After` it was given.
+ */
+export interface IntegrationHealth {
+  readonly integrationId: string
+  readonly tenant: string | null
+  /** `closed`: deliveries go; `open`: parked until `probeAt`; `half-open`: one probe is out. */
+  readonly circuit: 'closed' | 'open' | 'half-open'
+  /** Consecutive deliveries that ran out of retries. */
+  readonly consecutiveFailures: number
+  /** When an open circuit lets its probe through (epoch ms), else `null`. */
+  readonly probeAt: number | null
+  /** The delivery sent as the probe while half-open, else `null`. */
+  readonly probeDeliveryId: string | null
+  /** Until when the destination asked not to be sent anything (a 429's `Retry-After`), epoch ms, else `null`. */
+  readonly pausedUntil: number | null
+  /** The config the circuit judged, as a fingerprint: a config edit resets the circuit. */
+  readonly configFingerprint: string | null
+}
+
+/** Pending deliveries of one queue, as {@link Store.pendingSummary} reports them. */
+export interface PendingSummary {
+  readonly queue: string
+  /** Deliveries pending, claimed or not. */
+  readonly pending: number
+  /** Of those, the ones not claimed. */
+  readonly unclaimed: number
+  /** The earliest `notBefore` among the unclaimed ones, or `null` when all are claimed. */
+  readonly nextDueAt: number | null
+}

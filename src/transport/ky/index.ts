@@ -1,0 +1,1 @@
+export { type KyTransport, type KyTransportOptions, kyTransport } from './ky-transport.js'
