@@ -137,7 +137,7 @@ try {
   const vitest = spawnSync(process.execPath, [join(root, 'node_modules/vitest/vitest.mjs'), 'run'], {
     cwd: root,
     stdio: ['ignore', 'inherit', 'inherit'],
-    env: { ...process.env, PACKAGE_TESTS: '1' },
+    env: { ...process.env, PACKAGE_TESTS: '1', EVENTROUTER_TARBALL: tarball },
   })
   record(
     'consumer',
