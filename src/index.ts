@@ -213,6 +213,7 @@ export type {
   MaybePromise,
   PendingSummary,
   SealedSecrets,
+  StartLimits,
   Store,
   StoreChange,
   StoredConfiguration,

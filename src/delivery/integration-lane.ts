@@ -25,10 +25,23 @@ export function directGate(isShuttingDown: () => boolean): DeliveryGate {
   }
 }
 
+/**
+ * Pacing shared with the other processes of a fleet (the store's `takeStart` and `pauseStarts`),
+ * on top of the lane's own.
+ */
+export interface FleetPacing {
+  /** Takes one start for the fleet: resolves 0 when granted, or the ms to wait before asking again. */
+  take(): Promise<number>
+  /** Pauses the starts of every process for `ms` (this lane was throttled). */
+  pause(ms: number): void
+}
+
 interface Waiting {
   readonly park: (reason: ParkReason) => void
   /** Set while the attempt waits for the minute window. */
   minuteSlot?: (granted: boolean) => void
+  /** Set while the attempt waits for the fleet to grant its start: ends the wait at once. */
+  wake?: (() => void) | undefined
 }
 
 /**
@@ -47,6 +60,7 @@ export class IntegrationLane implements DeliveryGate {
   readonly #onThrottle: (pauseMs: number) => void
   readonly #waiting = new Set<Waiting>()
   readonly #onRoom: () => void
+  readonly #fleet: FleetPacing | undefined
   /** Attempts waiting for a slot or in flight. */
   #load = 0
   /** Attempts in flight. */
@@ -58,14 +72,17 @@ export class IntegrationLane implements DeliveryGate {
    * @param admit says whether a delivery may make an attempt now, or why it is parked
    * @param onThrottle told when a throttled answer pauses (or extends the pause of) the lane
    * @param onRoom told each time an attempt leaves the lane (done or parked): there is room for another
+   * @param fleet the fleet's pacing, asked before each attempt once the lane's own pacing let it through
    */
   constructor(
     pacing: ResolvedPacing,
     admit: (deliveryId: string) => ParkReason | undefined,
     onThrottle: (pauseMs: number) => void = () => {},
     onRoom: () => void = () => {},
+    fleet?: FleetPacing,
   ) {
     this.pacing = pacing
+    this.#fleet = fleet
     this.#admit = admit
     this.#onThrottle = onThrottle
     this.#onRoom = onRoom
@@ -125,6 +142,7 @@ export class IntegrationLane implements DeliveryGate {
       this.#queue
         .add(async () => {
           if (this.#minute && !(await this.#minuteSlot(waiting))) return
+          if (this.#fleet && !(await this.#fleetSlot(this.#fleet, waiting))) return
           if (!this.#waiting.delete(waiting)) return
           const parked = admitted()
           if (parked !== undefined) return resolve(parked)
@@ -148,6 +166,7 @@ export class IntegrationLane implements DeliveryGate {
       this.#queue.start()
     }, ms)
     this.#onThrottle(ms)
+    this.#fleet?.pause(ms)
   }
 
   /** Resolves once nothing waits in the lane and nothing is in flight. */
@@ -163,6 +182,7 @@ export class IntegrationLane implements DeliveryGate {
     this.#minute?.clear()
     for (const entry of waiting) {
       entry.minuteSlot?.(false)
+      entry.wake?.()
       entry.park(reason)
     }
   }
@@ -177,13 +197,34 @@ export class IntegrationLane implements DeliveryGate {
     this.#queue.pause()
     for (const entry of this.#waiting) {
       // Waiting for the minute window holds a slot: give it back now.
-      if (entry.minuteSlot) {
+      if (entry.minuteSlot || entry.wake) {
         this.#waiting.delete(entry)
-        entry.minuteSlot(false)
+        entry.minuteSlot?.(false)
+        entry.wake?.()
         entry.park('shutdown')
       }
     }
     return this.#queue.onPendingZero()
+  }
+
+  // Resolves true once the fleet granted the start, false if the attempt was parked meanwhile.
+  async #fleetSlot(fleet: FleetPacing, waiting: Waiting): Promise<boolean> {
+    for (;;) {
+      // Set while asking too: stop() parks the attempt, and take()'s answer is then ignored.
+      waiting.wake = () => {}
+      const waitMs = await fleet.take()
+      if (!this.#waiting.has(waiting)) return false
+      waiting.wake = undefined
+      if (waitMs <= 0) return true
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, waitMs)
+        waiting.wake = () => {
+          clearTimeout(timer)
+          resolve()
+        }
+      })
+      if (!this.#waiting.has(waiting)) return false
+    }
   }
 
   // Resolves true once the minute window has room, false if cancel() parked the attempt.

@@ -1,6 +1,7 @@
 import type { IntegrationRecord } from '../integrations/integration-registry.js'
 import { lanePacing } from './batching.js'
-import { IntegrationLane, type ParkReason } from './integration-lane.js'
+import { type FleetPacing, IntegrationLane, type ParkReason } from './integration-lane.js'
+import type { ResolvedPacing } from './pacing.js'
 
 /** What the lanes need from the rest of the router. Integrations are known by key (`scopedKey(tenant, id)`). */
 export interface PacingLanesDeps {
@@ -10,6 +11,8 @@ export interface PacingLanesDeps {
   readonly onThrottle: (key: string, pauseMs: number) => void
   /** An attempt left an integration's lane: there is room for another. */
   readonly onRoom: (key: string) => void
+  /** The fleet's pacing of an integration, when the store is shared by several processes. */
+  readonly fleet?: (key: string, pacing: ResolvedPacing) => FleetPacing | undefined
 }
 
 /**
@@ -48,6 +51,7 @@ export class PacingLanes {
         (deliveryId) => this.#deps.admit(id, deliveryId),
         (pauseMs) => this.#deps.onThrottle(id, pauseMs),
         () => this.#deps.onRoom(id),
+        this.#deps.fleet?.(id, pacing),
       )
       this.#lanes.set(id, lane)
     }

@@ -9,6 +9,7 @@ import type { Delivery, DeliveryResult } from '../delivery/delivery.js'
 import { newDeliveryRecord } from '../delivery/delivery-records.js'
 import type { RunEnvironment } from '../delivery/delivery-run.js'
 import { type DispatchEvents, Dispatcher, outcomeOf, type Ticket } from '../delivery/dispatcher.js'
+import { fleetPacing } from '../delivery/fleet-pacing.js'
 import { type HealthEvents, HealthMonitor } from '../delivery/health-monitor.js'
 import type { ParkReason } from '../delivery/integration-lane.js'
 import { PacingLanes } from '../delivery/pacing-lanes.js'
@@ -295,6 +296,7 @@ export class EventRouter<C extends Catalog | undefined = undefined> {
         }
       },
       onRoom: (key) => this.#dispatcher.wake(key),
+      fleet: (key, pacing) => fleetPacing(this.#store, key, pacing),
     })
     this.#health = new HealthMonitor({
       circuitBreaker: this.#options.circuitBreaker,

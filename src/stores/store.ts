@@ -87,6 +87,30 @@ export interface Store {
    * listening. A store without it is owned by one router at a time.
    */
   watch?(listener: (change: StoreChange) => void): () => void
+  /**
+   * Optional, with {@link Store.pauseStarts}: pacing for the whole fleet, implemented by a store
+   * that several processes share. Takes one attempt start of the integration `key` (a tenant and
+   * integration id, as the router names them) under `limits`, counted across every process of the
+   * fleet. Resolves with `0` when the start is granted, or with the milliseconds to wait before
+   * asking again: the limit is reached, or the integration is paused. The router asks before each
+   * attempt, after its own pacing let it through; when the call fails (the store is unreachable),
+   * the attempt goes on under the process's own pacing. Without it, each process paces on its own.
+   */
+  takeStart?(key: string, limits: StartLimits): Promise<number>
+  /**
+   * Optional, with {@link Store.takeStart}: pauses the starts of the integration `key` for `ms`
+   * in every process of the fleet (the destination answered 429 or 503 with a `Retry-After`). A
+   * pause never shortens a longer one already set.
+   */
+  pauseStarts?(key: string, ms: number): Promise<void>
+}
+
+/** The starts an integration allows, across a fleet (see {@link Store.takeStart}); `null`: no limit. */
+export interface StartLimits {
+  /** Attempt starts per second, or `null`. */
+  readonly perSecond: number | null
+  /** Attempt starts per minute, or `null`. */
+  readonly perMinute: number | null
 }
 
 /**

@@ -3,8 +3,14 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo, Socket } from 'node:net'
 import { Webhook } from 'standardwebhooks'
 
-/** What the receiver does with a request: answer with a status, or hold it open (never answer). */
-export type ReceiverAnswer = number | 'hold'
+/**
+ * What the receiver does with a request: answer with a status (and headers, such as
+ * `retry-after`), or hold it open (never answer).
+ */
+export type ReceiverAnswer =
+  | number
+  | { readonly status: number; readonly headers: Readonly<Record<string, string>> }
+  | 'hold'
 
 /** One request the receiver read, as `decide` is given it. */
 export interface IncomingWebhook {
@@ -95,7 +101,8 @@ export async function startWebhookReceiver(options: {
       return
     }
     record.outcome = 'answered'
-    res.writeHead(answer, { 'content-type': 'application/json' }).end('{}')
+    const [status, extra] = typeof answer === 'number' ? [answer, {}] : [answer.status, answer.headers]
+    res.writeHead(status, { 'content-type': 'application/json', ...extra }).end('{}')
   }
 
   const server = createServer((req, res) => {

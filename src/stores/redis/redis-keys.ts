@@ -19,6 +19,8 @@
  * | `P:health`            | hash | integration health by tenant and integration id (JSON)       |
  * | `P:acc`, `P:accz`     | hash, zset | accepted events by tenant and event id, by `acceptedAt` |
  * | `P:seq`               | str  | the write-order counter                                      |
+ * | `P:pause:<key>`       | str  | an integration's fleet-wide pause, expiring with it          |
+ * | `P:rate:<s>:<n>:<key>`| str  | an integration's starts in its current window of `s` seconds, limit `n` (rate-limiter-flexible) |
  * | `P:work`              | channel | published when a queue gets deliveries to claim           |
  * | `P:config`            | channel | published when the configuration changes                  |
  */
@@ -64,4 +66,14 @@ export function workChannel(prefix: string): string {
 /** The pub/sub channel on which a store announces that the configuration changed. */
 export function configChannel(prefix: string): string {
   return `${prefix}:config`
+}
+
+/** The key of an integration's fleet-wide pause (`key`: tenant and integration id, as the router names them). */
+export function pauseKey(prefix: string, key: string): string {
+  return `${prefix}:pause:${key}`
+}
+
+/** The prefix of the window keys of the integrations limited to `points` starts per `seconds`. */
+export function rateKeyPrefix(prefix: string, seconds: number, points: number): string {
+  return `${prefix}:rate:${seconds}:${points}`
 }

@@ -4,8 +4,9 @@
  * lets `emit()` stay synchronous and return only once Redis has kept its deliveries.
  */
 import { workerData } from 'node:worker_threads'
-import type { Redis, RedisOptions } from 'ioredis'
+import type { Redis } from 'ioredis'
 import type { BridgeNotice, BridgeReply, BridgeRequest, BridgeWorkerData } from './bridge-protocol.js'
+import { createRedisClient, loadIoredis } from './redis-connection.js'
 import { configChannel, workChannel } from './redis-keys.js'
 import { RedisStoreCore } from './redis-store-core.js'
 
@@ -24,38 +25,7 @@ function notice(message: BridgeNotice): void {
 }
 
 async function open(): Promise<void> {
-  let RedisClass: typeof import('ioredis').Redis
-  try {
-    RedisClass = (await import('ioredis')).Redis
-  } catch (error) {
-    throw new Error(
-      `the \`ioredis\` package is not installed (${(error as Error).message}): run \`npm install ioredis\``,
-    )
-  }
-  const settings: RedisOptions = {
-    lazyConnect: true,
-    // Fail fast while disconnected instead of queueing: emit() must not wait for a reconnection.
-    enableOfflineQueue: false,
-    maxRetriesPerRequest: 0,
-    commandTimeout: options.commandTimeoutMs,
-    connectTimeout: options.connectTimeoutMs,
-    // Reconnect for ever, backing off to 2 s between tries.
-    retryStrategy: (times) => Math.min(50 * 2 ** Math.min(times, 6), 2000),
-    connectionName: `eventrouter:${owner}`,
-  }
-  const { connection } = options
-  const client =
-    typeof connection === 'string'
-      ? new RedisClass(connection, settings)
-      : new RedisClass({
-          ...settings,
-          ...(connection.host === undefined ? {} : { host: connection.host }),
-          ...(connection.port === undefined ? {} : { port: connection.port }),
-          ...(connection.username === undefined ? {} : { username: connection.username }),
-          ...(connection.password === undefined ? {} : { password: connection.password }),
-          ...(connection.db === undefined ? {} : { db: connection.db }),
-          ...(connection.tls ? { tls: {} } : {}),
-        })
+  const client = createRedisClient(await loadIoredis(), options, `eventrouter:${owner}`)
   // ioredis reports connection errors as events too: they are told as notices, never thrown here.
   client.on('error', () => {})
   client.on('ready', () => {

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto'
 import { EventEmitter } from 'eventemitter3'
+import type { Redis } from 'ioredis'
 import type { DeadLetter, ResolvedDeadLetterQuery } from '../../dead-letters/dead-letter.js'
 import { StoreError } from '../../errors/store-error.js'
 import type {
@@ -8,6 +9,7 @@ import type {
   DeliveryRecord,
   IntegrationHealth,
   PendingSummary,
+  StartLimits,
   Store,
   StoreChange,
   StoredConfiguration,
@@ -15,6 +17,8 @@ import type {
 } from '../store.js'
 import type { BridgeNotice } from './bridge-protocol.js'
 import { encodeOperations } from './encode-operations.js'
+import { FleetLimiter } from './fleet-limiter.js'
+import { createRedisClient, loadIoredis } from './redis-connection.js'
 import {
   type RedisStoreOptions,
   type ResolvedRedisStoreOptions,
@@ -58,10 +62,15 @@ const THREAD_START_MS = 15_000
  * - Methods other than `open()` and `close()` are synchronous: the store talks to Redis from a
  *   thread of its own and waits for the answer, for at most `commandTimeoutMs`. So `emit()`
  *   returns once Redis has kept its deliveries, or throws a `StoreError` within that time.
+ * - Each integration's pacing (`perSecond`, `perMinute`) holds for the whole fleet, and a 429 or
+ *   503 with `Retry-After` pauses it in every process (see `Store.takeStart`), counted in Redis
+ *   with rate-limiter-flexible. A process opens three connections, however many integrations
+ *   and tenants it serves: calls and notices (the store's thread), and pacing.
  * - Writes that leave deliveries to claim are announced on a channel (`work`), and configuration
  *   changes too (`config`): see {@link RedisStoreEvents}.
  *
- * Needs the `ioredis` package (an optional peer: `npm install ioredis`).
+ * Needs the `ioredis` and `rate-limiter-flexible` packages (optional peers:
+ * `npm install ioredis rate-limiter-flexible`).
  */
 export function redisStore(options: RedisStoreOptions): RedisStore {
   return new RedisStore(options)
@@ -76,6 +85,8 @@ export class RedisStore extends EventEmitter<RedisStoreEvents> implements Store 
   readonly prefix: string
   readonly #options: ResolvedRedisStoreOptions
   #bridge: SyncBridge | undefined
+  /** The pacing connection and its limiter, used from this thread without blocking it. */
+  #pacing: { readonly redis: Redis; readonly limiter: FleetLimiter } | undefined
   #state: State = 'created'
 
   constructor(options: RedisStoreOptions) {
@@ -105,8 +116,10 @@ export class RedisStore extends EventEmitter<RedisStoreEvents> implements Store 
     )
     try {
       await bridge.callAsync('open', [], this.#options.connectTimeoutMs + THREAD_START_MS)
+      this.#pacing = await this.#openPacing()
     } catch (error) {
       this.#state = 'closed'
+      await bridge.callAsync('close', [], this.#options.commandTimeoutMs).catch(() => {})
       await bridge.terminate()
       throw this.#failure(operation, error)
     }
@@ -122,6 +135,8 @@ export class RedisStore extends EventEmitter<RedisStoreEvents> implements Store 
     this.#state = 'closed'
     const bridge = this.#bridge as SyncBridge
     this.#bridge = undefined
+    this.#pacing?.redis.disconnect()
+    this.#pacing = undefined
     try {
       // Gives back what this process still holds, so that the fleet takes it over at once.
       await bridge.callAsync('close', [], this.#options.commandTimeoutMs + THREAD_MARGIN_MS)
@@ -183,6 +198,20 @@ export class RedisStore extends EventEmitter<RedisStoreEvents> implements Store 
     return this.#call(`look up event ${eventId} in ${this.#where()}`, 'getAcceptedEvent', [tenant, eventId])
   }
 
+  /** Takes one start of integration `key` for the whole fleet (see `Store.takeStart`). */
+  async takeStart(key: string, limits: StartLimits): Promise<number> {
+    return this.#pacingCall(`take a start of integration \`${key}\` from ${this.#where()}`, (limiter) =>
+      limiter.take(key, limits),
+    )
+  }
+
+  /** Pauses integration `key` in every process of the fleet (see `Store.pauseStarts`). */
+  async pauseStarts(key: string, ms: number): Promise<void> {
+    return this.#pacingCall(`pause integration \`${key}\` in ${this.#where()}`, (limiter) =>
+      limiter.pause(key, ms),
+    )
+  }
+
   /**
    * Follows the fleet (see `Store.watch`): deliveries announced on the work channel, configuration
    * changed by another process, and the deliveries again after a reconnection (work notices sent
@@ -203,6 +232,34 @@ export class RedisStore extends EventEmitter<RedisStoreEvents> implements Store 
       this.off('work', onWork)
       this.off('config', onConfig)
       this.off('reconnected', onReconnected)
+    }
+  }
+
+  async #openPacing(): Promise<{ readonly redis: Redis; readonly limiter: FleetLimiter }> {
+    const redis = createRedisClient(await loadIoredis(), this.#options, `eventrouter:${this.owner}:pacing`)
+    // Errors are the calls' to report (and reconnection is ioredis's): not an unhandled 'error'.
+    redis.on('error', () => {})
+    try {
+      const limiter = await FleetLimiter.create(redis, this.#options.prefix)
+      await redis.connect()
+      return { redis, limiter }
+    } catch (error) {
+      redis.disconnect()
+      throw error
+    }
+  }
+
+  async #pacingCall<T>(operation: string, call: (limiter: FleetLimiter) => Promise<T>): Promise<T> {
+    if (this.#state !== 'open' || this.#pacing === undefined) {
+      throw new StoreError(
+        operation,
+        this.#state === 'closed' ? 'the store is closed' : 'the store is not open',
+      )
+    }
+    try {
+      return await call(this.#pacing.limiter)
+    } catch (error) {
+      throw this.#failure(operation, error)
     }
   }
 
