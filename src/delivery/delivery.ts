@@ -102,7 +102,7 @@ interface DeliveryResultBase {
 
 /** A delivery the destination accepted. */
 export interface DeliverySucceeded extends DeliveryResultBase {
-  /** Tells the two results apart. */
+  /** Always `'succeeded'`: switch on it to tell a success from a {@link DeliveryFailed}. */
   readonly status: 'succeeded'
   /** HTTP status of the accepting response. */
   readonly responseStatus: number
@@ -110,7 +110,7 @@ export interface DeliverySucceeded extends DeliveryResultBase {
 
 /** A delivery that failed for good. */
 export interface DeliveryFailed extends DeliveryResultBase {
-  /** Tells the two results apart. */
+  /** Always `'failed'`: switch on it to tell a failure from a {@link DeliverySucceeded}. */
   readonly status: 'failed'
   /** Why no further attempt was made. */
   readonly reason: DeliveryFailureReason
