@@ -21,9 +21,11 @@ import type { RetryOptions } from './retry-options.js'
 
 /** A failed attempt, as reported on the `attemptFailed` lifecycle event. */
 export interface AttemptFailure {
+  /** The delivery the attempt was for. */
   readonly delivery: DeliveryRecord['delivery']
   /** Attempt number, starting at 1. */
   readonly attempt: number
+  /** Why the attempt failed: its `code`, and the response status or the underlying `cause`. */
   readonly error: DeliveryError
   /** Retries still allowed after this attempt. */
   readonly retriesLeft: number

@@ -75,6 +75,7 @@ export interface AttemptRecord {
 
 /** What {@link AttemptRecord.request} keeps of a request: never its headers or body. */
 export interface AttemptRequest {
+  /** The HTTP method, e.g. `POST`. */
   readonly method: string
   /** The URL, with user, password, secret query values and the integration's credentials redacted. */
   readonly url: string
@@ -85,6 +86,7 @@ export interface AttemptRequest {
 }
 
 interface DeliveryResultBase {
+  /** The delivery this is the result of. */
   readonly delivery: Delivery
   /** Number of attempts made (1 = no retry). */
   readonly attempts: number
@@ -100,6 +102,7 @@ interface DeliveryResultBase {
 
 /** A delivery the destination accepted. */
 export interface DeliverySucceeded extends DeliveryResultBase {
+  /** Always `'succeeded'`: switch on it to tell a success from a {@link DeliveryFailed}. */
   readonly status: 'succeeded'
   /** HTTP status of the accepting response. */
   readonly responseStatus: number
@@ -107,6 +110,7 @@ export interface DeliverySucceeded extends DeliveryResultBase {
 
 /** A delivery that failed for good. */
 export interface DeliveryFailed extends DeliveryResultBase {
+  /** Always `'failed'`: switch on it to tell a failure from a {@link DeliverySucceeded}. */
   readonly status: 'failed'
   /** Why no further attempt was made. */
   readonly reason: DeliveryFailureReason

@@ -15,6 +15,7 @@ import type { DeliveryFailed, DeliveryResult } from './delivery.js'
 
 /** Payload of the `integrationSuspended` lifecycle event. */
 export interface IntegrationSuspended {
+  /** The integration whose circuit opened. */
   readonly integrationId: string
   /** The tenant the integration belongs to, or `null` for the platform. */
   readonly tenant: string | null
@@ -26,6 +27,7 @@ export interface IntegrationSuspended {
 
 /** Payload of the `integrationDisabled` lifecycle event. */
 export interface IntegrationDisabled {
+  /** The integration the router disabled. */
   readonly integrationId: string
   /** The tenant the integration belongs to, or `null` for the platform. */
   readonly tenant: string | null

@@ -6,5 +6,6 @@ import type { RouterEventName, RouterEvents } from '../router/router-events.js'
  * throws is isolated like any other.
  */
 export interface LifecycleSource {
+  /** Adds `listener` for the lifecycle event `event`, as `router.on()` does; the return value is not used. */
   on<E extends RouterEventName>(event: E, listener: (...args: RouterEvents[E]) => unknown): unknown
 }

@@ -19,9 +19,13 @@ export type LogLevel = 'debug' | 'info' | 'warn' | 'error'
  * never a secret config value, a payload or a request.
  */
 export interface Logger {
+  /** Routine outcomes: an attempt that failed, a delivery that succeeded or was dead-lettered. */
   debug(fields: LogFields, message: string): void
+  /** Changes that mend themselves: an integration resumed, or throttled by its destination. */
   info(fields: LogFields, message: string): void
+  /** What may need a human: an integration suspended or disabled, a delivery that failed for good, a filter that threw. */
   warn(fields: LogFields, message: string): void
+  /** An `error` lifecycle event other than a filter's: a listener, the store or the dead-letter store failed. */
   error(fields: LogFields, message: string): void
 }
 

@@ -8,18 +8,23 @@ export interface OutcomeCounts {
 
 /** Percentiles of attempt latency, in ms (`null` when no attempt ended in the window). */
 export interface LatencyPercentiles {
+  /** The median: half of the attempts took at most this long. */
   readonly p50: number | null
+  /** 95 % of the attempts took at most this long. */
   readonly p95: number | null
+  /** 99 % of the attempts took at most this long. */
   readonly p99: number | null
 }
 
 /** One integration's figures in {@link RouterStats}. */
 export interface IntegrationStats {
+  /** The integration's id within its tenant. */
   readonly integrationId: string
   /** The tenant the integration belongs to, or `null` for the platform. */
   readonly tenant: string | null
   /** Its adapter type. */
   readonly type: string
+  /** Whether it receives deliveries (`false`: disabled by you, or by a `410 Gone`). */
   readonly enabled: boolean
   /** Deliveries to it accepted and not settled: in the store, queued, in flight or waiting to retry. */
   readonly pending: number

@@ -6,5 +6,6 @@ import type { EmitOptions, EmitReceipt } from '../router/event-router.js'
  * are on disk when `emit()` returns, before the row is marked relayed.
  */
 export interface OutboxRouter {
+  /** Routes one relayed event, as `router.emit()` does; the relay passes the row's id as `options.id`. */
   emit(name: string, payload: Record<string, unknown>, options: EmitOptions): EmitReceipt
 }

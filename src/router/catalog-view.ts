@@ -5,8 +5,11 @@ import type { EventSelector } from '../subscriptions/subscription.js'
 
 /** One event of the catalog, as a dashboard's "Send Events" page lists it. */
 export interface CatalogEventInfo {
+  /** The event name, as given to `emit()`, e.g. `wallet.coins_rewarded`. */
   readonly name: string
+  /** Its catalog title, e.g. `Wallet Coins Rewarded`; the name when the catalog gives none. */
   readonly title: string
+  /** Its catalog description; `''` when the catalog gives none. */
   readonly description: string
   /** Filterable field paths with their types, for a filter builder. */
   readonly fields: readonly CatalogField[]

@@ -3,7 +3,9 @@ import type { SkipReason } from './router-events.js'
 
 /** What `explain()` says about one subscription of the event. */
 export interface SubscriptionExplanation {
+  /** The subscription explained. */
   readonly subscriptionId: string
+  /** The integration it delivers to. */
   readonly integrationId: string
   /** The name the destination would receive (prefix included). */
   readonly outgoingName: string
@@ -17,6 +19,7 @@ export interface SubscriptionExplanation {
 
 /** What `explain()` returns: a dry run of `emit()` that sends nothing. */
 export interface Explanation {
+  /** The event name explained, as given to `explain()`. */
   readonly eventName: string
   /** Whether the event type is switched on. */
   readonly eventEnabled: boolean

@@ -23,14 +23,19 @@ export type SkipReason =
 export interface EventSkipped {
   /** The tenant that emitted the event, or `null` for a platform event. */
   readonly tenant: string | null
+  /** The event's id: the one given to `emit()`, else the one the router generated. */
   readonly eventId: string
+  /** The name the event was emitted with, e.g. `wallet.coins_rewarded`. */
   readonly eventName: string
   /** The subscriptions that did not receive the event, and why. */
   readonly skipped: readonly {
     /** The tenant the subscription belongs to (the emitter's, or `null`: the platform's). */
     readonly tenant: string | null
+    /** The subscription that did not receive the event. */
     readonly subscriptionId: string
+    /** The integration that subscription delivers to. */
     readonly integrationId: string
+    /** Why it did not receive the event. */
     readonly reason: SkipReason
   }[]
 }
@@ -54,12 +59,26 @@ export interface RouterEvents {
   /** An integration's circuit opened after repeated failures: its deliveries are parked until a probe succeeds. */
   integrationSuspended: [suspension: IntegrationSuspended]
   /** A probe delivery succeeded: the integration's circuit is closed again. Redeliver what was parked meanwhile. */
-  integrationResumed: [resumption: { readonly integrationId: string; readonly tenant: string | null }]
+  integrationResumed: [
+    resumption: {
+      /** The integration whose circuit closed. */
+      readonly integrationId: string
+      /** The tenant the integration belongs to, or `null` for the platform. */
+      readonly tenant: string | null
+    },
+  ]
   /** The destination said the integration is gone (`410 Gone`): the router disabled it. */
   integrationDisabled: [disabled: IntegrationDisabled]
   /** The destination is rate-limiting an integration: its queue pauses for `pauseMs`. */
   integrationThrottled: [
-    throttled: { readonly integrationId: string; readonly tenant: string | null; readonly pauseMs: number },
+    throttled: {
+      /** The integration being rate-limited. */
+      readonly integrationId: string
+      /** The tenant the integration belongs to, or `null` for the platform. */
+      readonly tenant: string | null
+      /** How long its queue pauses, in ms (from the destination's `Retry-After` when it sent one). */
+      readonly pauseMs: number
+    },
   ]
   /** Something went wrong outside a delivery: a listener threw, a filter threw, the dead-letter store refused a letter. */
   error: [error: EventRouterError]

@@ -6,10 +6,20 @@ import type { Subscription } from '../subscriptions/subscription.js'
 export interface RouterSnapshot {
   /** Format version. */
   readonly version: 1
+  /** Every integration, of every tenant; secret config fields redacted unless `includeSecrets`. */
   readonly integrations: readonly Integration[]
+  /** Every subscription, of every tenant. */
   readonly subscriptions: readonly Subscription[]
   /** Event types switched off: a name for the platform (off for everyone), `{ tenant, name }` for one tenant. */
-  readonly disabledEvents: readonly (string | { readonly tenant: string; readonly name: string })[]
+  readonly disabledEvents: readonly (
+    | string
+    | {
+        /** The tenant that switched the event type off. */
+        readonly tenant: string
+        /** The event name. */
+        readonly name: string
+      }
+  )[]
 }
 
 /** Options of `toJSON()`. */

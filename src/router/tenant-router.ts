@@ -17,14 +17,23 @@ export type TenantEmitAsyncOptions = Omit<EmitAsyncOptions, 'tenant'>
 
 /** What a tenant's view asks of its router, scoped to that tenant. */
 export interface TenantScope {
+  /** The tenant's integrations, and only them. */
   readonly integrations: Integrations
+  /** The tenant's subscriptions, and only them. */
   readonly subscriptions: Subscriptions
+  /** The tenant's event switches. */
   readonly events: EventSwitches
+  /** The tenant's dead letters, and only them. */
   readonly deadLetters: DeadLetters
+  /** The router's catalog, which every tenant shares. */
   readonly catalog: CatalogView
+  /** Routes an event as the tenant's: the router's `emit()` with `tenant` set. */
   emit(name: string, payload: unknown, options: TenantEmitOptions | undefined): EmitReceipt
+  /** The router's `emitAsync()` with `tenant` set, waiting under the tenant's share of `maxPending`. */
   emitAsync(name: string, payload: unknown, options: TenantEmitAsyncOptions | undefined): Promise<EmitReceipt>
+  /** The router's `explain()` for an event of the tenant: what it would deliver, and why not. */
   explain(name: string, payload: unknown): Explanation
+  /** The router's `stats()` for the tenant's integrations only. */
   stats(): RouterStats
 }
 

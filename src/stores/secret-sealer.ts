@@ -13,8 +13,11 @@ export interface SecretKey {
 
 /** Which integration a secret belongs to: bound into the seal, so a sealed value cannot be moved to another. */
 export interface SecretOwner {
+  /** The tenant the integration belongs to, or `null` for the platform. */
   readonly tenant: string | null
+  /** The integration's id within its tenant. */
   readonly integrationId: string
+  /** The integration's adapter type, e.g. `webhook`. */
   readonly type: string
 }
 
@@ -29,8 +32,15 @@ export interface SecretOwner {
  * - `'plaintext'`: written as they are. Only for stores that are themselves protected.
  */
 export type SecretsAtRest =
-  | { readonly keys: readonly SecretKey[] }
   | {
+      /** The keys, newest first: the first seals, every one opens. At least one; ids are unique. */
+      readonly keys: readonly SecretKey[]
+    }
+  | {
+      /**
+       * Gives the secret config fields of the integration `owner` (by field name), called by
+       * `start()` for each stored integration. An error it throws or rejects with fails the start.
+       */
       readonly resolve: (owner: SecretOwner) => MaybePromise<Readonly<Record<string, unknown>>>
     }
   | 'plaintext'

@@ -120,8 +120,20 @@ export interface StartLimits {
  * disconnected) reports both.
  */
 export type StoreChange =
-  | { readonly type: 'deliveries'; readonly queues: readonly string[] }
-  | { readonly type: 'configuration' }
+  | {
+      /** Deliveries were written or given back. */
+      readonly type: 'deliveries'
+      /**
+       * The queues (see {@link DeliveryRecord.queue}) that have deliveries to claim; empty when
+       * the store cannot tell which, as after a reconnection. The router reads the summary of
+       * every queue either way.
+       */
+      readonly queues: readonly string[]
+    }
+  | {
+      /** Integrations, subscriptions or event switches changed: the router loads the configuration again. */
+      readonly type: 'configuration'
+    }
 
 /** What {@link Store.claimDue} returns. */
 export interface ClaimedDeliveries {
@@ -136,34 +148,111 @@ export interface ClaimedDeliveries {
 
 /** One change, as part of a batch given to {@link Store.write}. */
 export type StoreOperation =
-  | { readonly type: 'putIntegration'; readonly integration: StoredIntegration }
-  /** Integrations are keyed by tenant and id: two tenants may use the same id. */
-  | { readonly type: 'deleteIntegration'; readonly tenant: string | null; readonly id: string }
-  | { readonly type: 'putSubscription'; readonly subscription: StoredSubscription }
-  /** Subscriptions are keyed by tenant and id. */
-  | { readonly type: 'deleteSubscription'; readonly tenant: string | null; readonly id: string }
-  /** Stores whether an event type is on; only the ones switched off need to be kept. */
   | {
-      readonly type: 'putEventSwitch'
+      /** Inserts or replaces an integration, keyed by its `tenant` and `id`. */
+      readonly type: 'putIntegration'
+      /** The integration to keep. */
+      readonly integration: StoredIntegration
+    }
+  | {
+      /**
+       * Removes an integration; an unknown one is ignored. Integrations are keyed by tenant and
+       * id: two tenants may use the same id.
+       */
+      readonly type: 'deleteIntegration'
+      /** The tenant the integration belongs to, or `null` for the platform. */
       readonly tenant: string | null
+      /** The integration's id within its tenant. */
+      readonly id: string
+    }
+  | {
+      /** Inserts or replaces a subscription, keyed by its `tenant` and `id`. */
+      readonly type: 'putSubscription'
+      /** The subscription to keep. */
+      readonly subscription: StoredSubscription
+    }
+  | {
+      /** Removes a subscription, keyed by tenant and id; an unknown one is ignored. */
+      readonly type: 'deleteSubscription'
+      /** The tenant the subscription belongs to, or `null` for the platform. */
+      readonly tenant: string | null
+      /** The subscription's id within its tenant. */
+      readonly id: string
+    }
+  | {
+      /**
+       * Stores whether an event type is on in one tenant (`events.disable()`, `events.enable()`),
+       * keyed by tenant and name; only the ones switched off need to be kept.
+       */
+      readonly type: 'putEventSwitch'
+      /** The tenant whose switch this is, or `null` for the platform's. */
+      readonly tenant: string | null
+      /** The event name, e.g. `wallet.coins_rewarded`. */
       readonly name: string
+      /** `false`: the event type is switched off; `true`: on again, so the stored switch can go. */
       readonly enabled: boolean
     }
-  /** Inserts or replaces a pending delivery; `claimed` says whether this process holds it. */
-  | { readonly type: 'putDelivery'; readonly record: DeliveryRecord; readonly claimed: boolean }
-  /** Removes a pending delivery (it settled); an unknown id is ignored. */
-  | { readonly type: 'deleteDelivery'; readonly id: string }
-  /** Inserts or replaces a dead letter (keyed by its `id`, the delivery id). */
-  | { readonly type: 'putDeadLetter'; readonly letter: DeadLetter }
-  /** Removes a dead letter; an unknown id is ignored. */
-  | { readonly type: 'deleteDeadLetter'; readonly id: string }
-  /** Health is keyed by tenant and integration id. */
-  | { readonly type: 'putHealth'; readonly health: IntegrationHealth }
-  | { readonly type: 'deleteHealth'; readonly tenant: string | null; readonly integrationId: string }
-  /** Remembers an accepted event (keyed by tenant and event id), so that emitting it again is idempotent. */
-  | { readonly type: 'putAcceptedEvent'; readonly event: AcceptedEvent }
-  /** Forgets the accepted events accepted before `before` (epoch ms). */
-  | { readonly type: 'pruneAcceptedEvents'; readonly before: number }
+  | {
+      /** Inserts or replaces a pending delivery, keyed by its `id`. */
+      readonly type: 'putDelivery'
+      /** The delivery, with its attempts so far and the time before which it must not run. */
+      readonly record: DeliveryRecord
+      /**
+       * Whether this process holds it: `true` while it is being attempted here; `false` gives it
+       * back, so that {@link Store.claimDue} can return it again.
+       */
+      readonly claimed: boolean
+    }
+  | {
+      /** Removes a pending delivery (it settled); an unknown id is ignored. */
+      readonly type: 'deleteDelivery'
+      /** The delivery id. */
+      readonly id: string
+    }
+  | {
+      /** Inserts or replaces a dead letter, keyed by its `id` (the delivery id). */
+      readonly type: 'putDeadLetter'
+      /** The dead letter to keep. */
+      readonly letter: DeadLetter
+    }
+  | {
+      /** Removes a dead letter (redelivered or discarded); an unknown id is ignored. */
+      readonly type: 'deleteDeadLetter'
+      /** The dead letter's id, which is its delivery's id. */
+      readonly id: string
+    }
+  | {
+      /** Inserts or replaces an integration's health, keyed by its `tenant` and `integrationId`. */
+      readonly type: 'putHealth'
+      /** The health record to keep. */
+      readonly health: IntegrationHealth
+    }
+  | {
+      /**
+       * Removes an integration's health (the integration was removed, or its config edited); an
+       * unknown one is ignored.
+       */
+      readonly type: 'deleteHealth'
+      /** The tenant the integration belongs to, or `null` for the platform. */
+      readonly tenant: string | null
+      /** The integration's id within its tenant. */
+      readonly integrationId: string
+    }
+  | {
+      /**
+       * Remembers an accepted event, keyed by its `tenant` and `eventId`, so that emitting it
+       * again is idempotent.
+       */
+      readonly type: 'putAcceptedEvent'
+      /** The event and the deliveries it was given. */
+      readonly event: AcceptedEvent
+    }
+  | {
+      /** Forgets old accepted events: those older than the router's `eventIdRetentionMs`. */
+      readonly type: 'pruneAcceptedEvents'
+      /** Epoch ms: every accepted event whose `acceptedAt` is before it is forgotten. */
+      readonly before: number
+    }
 
 /**
  * A delivery that has not settled: waiting for its first attempt, in flight, or waiting to retry.
@@ -182,7 +271,9 @@ export interface DeliveryRecord {
    * one per emitting tenant, so that one tenant's backlog cannot hold up another's.
    */
   readonly queue: string
+  /** The delivery itself, as the router reports it in its events and results. */
   readonly delivery: Delivery
+  /** The event it carries, so that the request can be built again after a restart. */
   readonly event: DeliveryRecordEvent
   /**
    * Attempts counted against the retry budget, across processes: one is counted when it is
@@ -218,9 +309,13 @@ export interface DeliveryRecord {
 export interface DeliveryRecordEvent {
   /** The tenant that emitted it, or `null` for a platform event. */
   readonly tenant: string | null
+  /** The event id: the one given to `emit()`, else one the router generated. */
   readonly id: string
+  /** The name it was emitted with, e.g. `wallet.coins_rewarded`. */
   readonly name: string
+  /** The name sent to the destination: the subscription's prefix, then the catalog title or the name. */
   readonly outgoingName: string
+  /** The payload it was emitted with. */
   readonly payload: Readonly<Record<string, unknown>>
   /** When the event happened, epoch ms. */
   readonly occurredAt: number
@@ -228,7 +323,9 @@ export interface DeliveryRecordEvent {
 
 /** An event the router accepted, remembered by its id so that emitting it again makes no new deliveries. */
 export interface AcceptedEvent {
+  /** The tenant that emitted it, or `null` for a platform event: event ids are unique per tenant. */
   readonly tenant: string | null
+  /** The id it was emitted with. */
   readonly eventId: string
   /** The deliveries it was given, with their ids (possibly none). */
   readonly deliveries: readonly Delivery[]
@@ -238,10 +335,17 @@ export interface AcceptedEvent {
 
 /** The configuration a store keeps. */
 export interface StoredConfiguration {
+  /** Every integration, of every tenant. */
   readonly integrations: readonly StoredIntegration[]
+  /** Every subscription, of every tenant. */
   readonly subscriptions: readonly StoredSubscription[]
   /** Event types switched off, per tenant. */
-  readonly disabledEvents: readonly { readonly tenant: string | null; readonly name: string }[]
+  readonly disabledEvents: readonly {
+    /** The tenant that switched it off, or `null` for the platform. */
+    readonly tenant: string | null
+    /** The event name. */
+    readonly name: string
+  }[]
 }
 
 /**
@@ -250,20 +354,29 @@ export interface StoredConfiguration {
  * host asked for it.
  */
 export interface StoredIntegration {
+  /** The tenant it belongs to, or `null` for the platform's own. */
   readonly tenant: string | null
+  /** Its id, unique within its tenant. */
   readonly id: string
+  /** Its adapter's type, e.g. `webhook`. */
   readonly type: string
+  /** Its human-readable name, or `null`. */
   readonly name: string | null
   /** The adapter config without its secret fields. */
   readonly config: Readonly<Record<string, unknown>>
   /** The secret config fields, sealed. */
   readonly secrets: SealedSecrets
+  /** Whether it receives deliveries. */
   readonly enabled: boolean
+  /** Why the router disabled it by itself (a `410 Gone`), or `null`. */
   readonly disabledReason: string | null
+  /** Its pacing over its adapter's defaults, or `null` for the adapter's. */
   readonly pacing: Readonly<Pacing> | null
   /** Its batching over its adapter's; absent for the adapter's. */
   readonly batching?: Readonly<Batching>
+  /** ISO-8601 creation time. */
   readonly createdAt: string
+  /** ISO-8601 time of the last change. */
   readonly updatedAt: string
 }
 
@@ -273,6 +386,7 @@ export interface StoredIntegration {
  */
 export type SealedSecrets =
   | {
+      /** Encrypted with one of the host's `secrets.keys`. */
       readonly format: 'aes-256-gcm'
       /** Id of the host key that sealed them. */
       readonly keyId: string
@@ -283,19 +397,36 @@ export type SealedSecrets =
       /** base64 of the 16-byte authentication tag. */
       readonly tag: string
     }
-  | { readonly format: 'external' }
-  | { readonly format: 'plain'; readonly values: Readonly<Record<string, unknown>> }
+  | {
+      /** Not stored: the host's `secrets.resolve` gives them at `start()`. */
+      readonly format: 'external'
+    }
+  | {
+      /** Stored in plain text (`secrets: 'plaintext'`, or a store that is not durable). */
+      readonly format: 'plain'
+      /** The secret config fields, by name. */
+      readonly values: Readonly<Record<string, unknown>>
+    }
 
 /** A subscription as stored. */
 export interface StoredSubscription {
+  /** The tenant it belongs to, or `null` for the platform's (which receives every tenant's events). */
   readonly tenant: string | null
+  /** Its id, unique within its tenant. */
   readonly id: string
+  /** The event name(s) it receives, or `'*'`. */
   readonly event: EventSelector
+  /** The integration it delivers to, in the same tenant. */
   readonly integrationId: string
+  /** Its filter, as JSON; `{}` matches every event. See docs/filters.md. */
   readonly filter: Readonly<Record<string, unknown>>
+  /** Prepended to the outgoing event name, or `null`. */
   readonly eventNamePrefix: string | null
+  /** Whether it receives events. */
   readonly enabled: boolean
+  /** ISO-8601 creation time. */
   readonly createdAt: string
+  /** ISO-8601 time of the last change. */
   readonly updatedAt: string
 }
 
@@ -305,7 +436,9 @@ export interface StoredSubscription {
  * ignores a `Retry-After` it was given.
  */
 export interface IntegrationHealth {
+  /** The integration it describes. */
   readonly integrationId: string
+  /** The tenant the integration belongs to, or `null` for the platform. */
   readonly tenant: string | null
   /** `closed`: deliveries go; `open`: parked until `probeAt`; `half-open`: one probe is out. */
   readonly circuit: 'closed' | 'open' | 'half-open'
@@ -323,6 +456,7 @@ export interface IntegrationHealth {
 
 /** Pending deliveries of one queue, as {@link Store.pendingSummary} reports them. */
 export interface PendingSummary {
+  /** The queue (see {@link DeliveryRecord.queue}). */
   readonly queue: string
   /** Deliveries pending, claimed or not. */
   readonly pending: number

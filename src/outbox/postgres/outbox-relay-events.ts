@@ -54,11 +54,26 @@ export interface OutboxRelayEvents {
    */
   error: [error: EventRouterError]
   /** The relay lost the database (a restart, a failover, the network); it keeps trying to reach it. */
-  disconnected: [lost: { readonly error: StoreError }]
+  disconnected: [
+    lost: {
+      /** What failed, naming the outbox's table; its `cause` is the driver's error. */
+      readonly error: StoreError
+    },
+  ]
   /** The database is back: claims work again and, with `listen`, LISTEN is in place again. */
-  reconnected: [back: { readonly downtimeMs: number }]
+  reconnected: [
+    back: {
+      /** How long the database was unreachable, in ms, from the first failure to the first success. */
+      readonly downtimeMs: number
+    },
+  ]
   /** Relayed rows older than `retentionMs` were deleted. */
-  pruned: [pruned: { readonly count: number }]
+  pruned: [
+    pruned: {
+      /** How many rows were deleted (never 0: nothing is reported then). */
+      readonly count: number
+    },
+  ]
 }
 
 /** Name of a relay lifecycle event. */

@@ -74,13 +74,35 @@ export interface ResolvedOutboxRelayOptions {
   readonly pruneIntervalMs: number
 }
 
+/** The defaults of {@link OutboxRelayOptions}. */
 export const OUTBOX_RELAY_DEFAULTS = {
+  /** {@link OutboxRelayOptions.batchSize}: 100 rows per transaction. */
   batchSize: 100,
+  /** {@link OutboxRelayOptions.pollIntervalMs}: 1 second. */
   pollIntervalMs: 1000,
+  /** {@link OutboxRelayOptions.listen}: LISTEN to the outbox's channel. */
   listen: true,
-  retry: { minTimeout: 1000, maxTimeout: 60_000, factor: 2 },
-  reconnect: { minTimeout: 100, maxTimeout: 5000, factor: 2 },
+  /** {@link OutboxRelayOptions.retry}: from 1 second, doubling, up to 1 minute. */
+  retry: {
+    /** First delay: 1 second. */
+    minTimeout: 1000,
+    /** Longest delay: 1 minute. */
+    maxTimeout: 60_000,
+    /** Each delay doubles. */
+    factor: 2,
+  },
+  /** {@link OutboxRelayOptions.reconnect}: from 100 ms, doubling, up to 5 seconds. */
+  reconnect: {
+    /** First delay: 100 ms. */
+    minTimeout: 100,
+    /** Longest delay: 5 seconds. */
+    maxTimeout: 5000,
+    /** Each delay doubles. */
+    factor: 2,
+  },
+  /** {@link OutboxRelayOptions.retentionMs}: relayed rows are kept 7 days. */
   retentionMs: 7 * 24 * 60 * 60 * 1000,
+  /** {@link OutboxRelayOptions.pruneIntervalMs}: pruned at most every 10 minutes. */
   pruneIntervalMs: 10 * 60 * 1000,
 } as const
 

@@ -56,9 +56,13 @@ export interface ResolvedPostgresOutboxOptions {
   readonly channel: string
 }
 
+/** The defaults of {@link PostgresOutboxOptions} (`channel`'s depends on `schema` and `table`). */
 export const POSTGRES_OUTBOX_DEFAULTS = {
+  /** {@link PostgresOutboxOptions.schema}: the `public` schema. */
   schema: 'public',
+  /** {@link PostgresOutboxOptions.table}: `eventrouter_outbox`. */
   table: 'eventrouter_outbox',
+  /** {@link PostgresOutboxOptions.notify}: `publish()` wakes the relays with `pg_notify()`. */
   notify: true,
 } as const
 

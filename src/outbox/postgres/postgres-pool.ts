@@ -26,13 +26,17 @@ export interface PostgresPoolClient {
   query(text: string, values?: unknown[]): Promise<PostgresQueryResult>
   /** Returns it to the pool; with an error, the pool destroys it instead. */
   release(error?: Error | boolean): void
-  /** Listens for the connection's errors, notifications and end. */
+  /** Listens for the connection's errors (a lost connection, a server that shut down). */
   on(event: 'error', listener: (error: Error) => void): unknown
+  /** Listens for the LISTEN notifications the connection receives. */
   on(event: 'notification', listener: (message: PostgresNotification) => void): unknown
+  /** Listens for the connection's end (the server closed it). */
   on(event: 'end', listener: () => void): unknown
-  /** Stops listening. */
+  /** Stops listening for the connection's errors. */
   removeListener(event: 'error', listener: (error: Error) => void): unknown
+  /** Stops listening for notifications. */
   removeListener(event: 'notification', listener: (message: PostgresNotification) => void): unknown
+  /** Stops listening for the connection's end. */
   removeListener(event: 'end', listener: () => void): unknown
 }
 

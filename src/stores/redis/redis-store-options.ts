@@ -60,9 +60,13 @@ export interface ResolvedRedisStoreOptions {
 
 /** The defaults of {@link RedisStoreOptions}. */
 export const REDIS_STORE_DEFAULTS = {
+  /** {@link RedisStoreOptions.prefix}: keys and channels start with `eventrouter`. */
   prefix: 'eventrouter',
+  /** {@link RedisStoreOptions.commandTimeoutMs}: 1 second. */
   commandTimeoutMs: 1000,
+  /** {@link RedisStoreOptions.connectTimeoutMs}: 5 seconds. */
   connectTimeoutMs: 5000,
+  /** {@link RedisStoreOptions.leaseMs}: 10 seconds. */
   leaseMs: 10_000,
 } as const
 

@@ -29,13 +29,23 @@ import { BridgeFailure, SyncBridge } from './sync-bridge.js'
 /** What a {@link RedisStore} tells its listeners. */
 export interface RedisStoreEvents {
   /** The connection to Redis was lost: every call fails fast with a `StoreError` until it is back. */
-  disconnected: [info: { readonly reason: string }]
+  disconnected: [
+    info: {
+      /** What happened, for a log line; never holds the password. */
+      readonly reason: string
+    },
+  ]
   /** The connection is back; the store goes on by itself. */
   reconnected: []
   /** Deliveries to claim were written to these queues (by any process of the fleet) or given back by a process that died. */
   work: [queues: readonly string[]]
   /** A process of the fleet changed the configuration (`by` is its owner id; this store's is {@link RedisStore.owner}). */
-  config: [info: { readonly by: string }]
+  config: [
+    info: {
+      /** The owner id of the process that changed it. */
+      readonly by: string
+    },
+  ]
 }
 
 type State = 'created' | 'opening' | 'open' | 'closed'

@@ -34,6 +34,7 @@ export interface SqliteStoreSettings {
 export interface SqliteStorePathOptions extends SqliteStoreSettings {
   /** The database file, created when missing (its directory must exist). */
   path: string
+  /** Not with `path`: give one or the other. */
   database?: never
 }
 
@@ -41,6 +42,7 @@ export interface SqliteStorePathOptions extends SqliteStoreSettings {
 export interface SqliteStoreDatabaseOptions extends SqliteStoreSettings {
   /** An open connection to the database file; see {@link SqliteDatabase}. The store closes it. */
   database: SqliteDatabase
+  /** Not with `database`: give one or the other. */
   path?: never
 }
 
