@@ -52,6 +52,14 @@ export interface DispatcherDeps {
    * batches), or `undefined` when it does not batch. @default none batch
    */
   readonly batchWindow?: (integration: IntegrationRecord) => number | undefined
+  /**
+   * On a store several processes share: the configuration as this process follows it. A claimed
+   * delivery of an integration this process does not know may be one another process just
+   * added: it is given back and the configuration read again (`request`), and it is parked only
+   * if the integration is still unknown once a read that began after the claim has applied
+   * (`generation` counts the reads applied).
+   */
+  readonly fleetConfiguration?: { readonly generation: () => number; readonly request: () => void }
 }
 
 /** A caller of `emitAsync()` or `redeliver()` waiting for room under `maxPending`. */
@@ -107,6 +115,8 @@ export class Dispatcher {
   readonly #queuesOf = new Map<string, Set<string>>()
   /** Queues that may have due deliveries to claim. */
   readonly #ready = new Set<string>()
+  /** Queues whose integration was unknown at a claim, with the configuration generation then. */
+  readonly #unknownSince = new Map<string, number>()
   readonly #tickets = new Map<string, Ticket>()
   /** Deliveries accepted on a store that is not durable, written to it by the next pump. */
   #intake: DeliveryRecord[] = []
@@ -566,6 +576,17 @@ export class Dispatcher {
     const now = this.#deps.now()
     const integrationKey = integrationKeyOf(queue)
     const integration = this.#deps.run.integration(integrationKey)
+    const fleet = this.#deps.fleetConfiguration
+    if (integration === undefined && fleet !== undefined) {
+      const seenAt = this.#unknownSince.get(queue) ?? fleet.generation()
+      if (fleet.generation() <= seenAt + 1) {
+        this.#unknownSince.set(queue, seenAt)
+        fleet.request()
+        this.#releaseLater(answer.records)
+        return
+      }
+    }
+    this.#unknownSince.delete(queue)
     if (!integration?.integration.enabled) {
       for (const record of answer.records) this.#parkClaimed(record, 'integration_disabled')
       return
@@ -603,6 +624,11 @@ export class Dispatcher {
   /** The store could not count the attempts: nothing is attempted; they are claimed again a little later. */
   #claimRefused(records: readonly DeliveryRecord[], error: EventRouterError): void {
     this.#deps.notify('error', error)
+    this.#releaseLater(records)
+  }
+
+  /** Gives claimed deliveries back to the store, to be claimed again a little later. */
+  #releaseLater(records: readonly DeliveryRecord[]): void {
     const later = this.#deps.now() + CLAIM_RETRY_MS
     for (const record of records) {
       this.#deps.writer.soon([{ type: 'putDelivery', record, claimed: false }], 'release a delivery')

@@ -234,6 +234,8 @@ export class EventRouter<C extends Catalog | undefined = undefined> {
   #starting: Promise<void> | undefined
   /** Keeps this router in step with the other processes, on a store they share. */
   #fleet: FleetSync | undefined
+  /** Reads of the fleet's configuration applied so far (see `Dispatcher`'s `fleetConfiguration`). */
+  #configurationReads = 0
   #closing: Promise<void> | undefined
 
   constructor(options: EventRouterOptions<C>) {
@@ -376,6 +378,14 @@ export class EventRouter<C extends Catalog | undefined = undefined> {
       notify: narrowed<DispatchEvents>(notify),
       now: Date.now,
       batchWindow: (integration) => this.#batchers.window(integration),
+      ...(store.watch === undefined
+        ? {}
+        : {
+            fleetConfiguration: {
+              generation: () => this.#configurationReads,
+              request: () => this.#fleet?.requestConfiguration(),
+            },
+          }),
     })
     this.#letterStore = this.#options.deadLetterStore ?? storeDeadLetters(store, this.#writer)
     this.deadLetters = this.#deadLettersOf(null)
@@ -960,6 +970,7 @@ export class EventRouter<C extends Catalog | undefined = undefined> {
         } finally {
           this.#loading = false
         }
+        this.#configurationReads++
       },
     })
     this.#fleet.start()

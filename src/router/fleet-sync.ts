@@ -25,6 +25,8 @@ class SyncTask {
   #again = false
   #timer: ReturnType<typeof setTimeout> | undefined
   #stopped = false
+  /** Whether the last run failed: it is tried again at the next interval, even with no change told. */
+  failed = false
 
   constructor(run: () => Promise<void>, onError: (error: unknown) => void) {
     this.#run = run
@@ -56,7 +58,9 @@ class SyncTask {
     this.#running = true
     try {
       await this.#run()
+      this.failed = false
     } catch (error) {
+      this.failed = true
       this.#onError(error)
     } finally {
       this.#running = false
@@ -95,9 +99,17 @@ export class FleetSync {
       if (change.type === 'configuration') this.#configuration.request()
       else this.#deliveries.request()
     })
-    this.#interval = setInterval(() => this.#deliveries.request(), this.#deps.intervalMs)
+    this.#interval = setInterval(() => {
+      this.#deliveries.request()
+      if (this.#configuration.failed) this.#configuration.request()
+    }, this.#deps.intervalMs)
     // A fleet's sync never keeps the host's process alive on its own.
     this.#interval.unref?.()
+  }
+
+  /** Reads the configuration again soon (a delivery named an integration this process does not know). */
+  requestConfiguration(): void {
+    this.#configuration.request()
   }
 
   /** Stops following (at `close()`): no read of the store starts after this. */

@@ -64,11 +64,13 @@ export class RedisStoreCore {
 
   async loadConfiguration(): Promise<StoredConfiguration> {
     const p = this.#prefix
-    const [integrations, subscriptions, off] = await Promise.all([
-      this.#redis.hvals(`${p}:int`),
-      this.#redis.hvals(`${p}:sub`),
-      this.#redis.hvals(`${p}:off`),
-    ])
+    // One transaction: a snapshot never holds a subscription without the integration written before it.
+    const replies = await this.#redis.multi().hvals(`${p}:int`).hvals(`${p}:sub`).hvals(`${p}:off`).exec()
+    if (replies === null) throw new Error('the configuration read was aborted')
+    const [integrations, subscriptions, off] = replies.map(([error, value]) => {
+      if (error) throw error
+      return value as string[]
+    }) as [string[], string[], string[]]
     return {
       integrations: integrations.map(parse),
       subscriptions: subscriptions.map(parse),

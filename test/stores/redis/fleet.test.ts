@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto'
 import { afterAll, describe, expect, it } from 'vitest'
-import { EventRouter, SettledElsewhereError, webhookAdapter } from '../../../src/index.js'
+import { EventRouter, SettledElsewhereError, type Store, webhookAdapter } from '../../../src/index.js'
 import { redisStore } from '../../../src/stores/redis/index.js'
 import { MockTransport } from '../../../src/testing/index.js'
 import { coinsRewarded } from '../../factories.js'
@@ -13,11 +13,15 @@ afterAll(async () => {
   if (reachable) await Promise.all(prefixes.map((prefix) => deletePrefix(prefix)))
 })
 
-function routerOn(prefix: string, transport: MockTransport) {
+function routerOn(
+  prefix: string,
+  transport: MockTransport,
+  store: Store = redisStore({ connection: REDIS_URL, prefix, commandTimeoutMs: 1000 }),
+) {
   return new EventRouter({
     adapters: [webhookAdapter()],
     transport,
-    store: redisStore({ connection: REDIS_URL, prefix, commandTimeoutMs: 1000 }),
+    store,
     secrets: { keys: [KEY] },
     retry: { retries: 5, minTimeout: 0, maxTimeout: 0, randomize: false },
   })
@@ -88,6 +92,40 @@ describe.skipIf(!reachable)('routers sharing a redisStore() prefix (a fleet)', (
     expect(new Set(workerTransport.requests.map((request) => request.headers['webhook-id']))).toEqual(ids)
     await eventually(() => web.pendingCount === 0)
     await web.onIdle()
+    await Promise.all([web.close(), worker.close()])
+  })
+
+  it('a delivery of an integration another process just added waits for the configuration, never parked as unknown', async () => {
+    const prefix = uniquePrefix('fleet')
+    prefixes.push(prefix)
+    const web = routerOn(prefix, new MockTransport())
+    // The worker reads the configuration 300 ms late: the work notice comes first, so it claims a
+    // delivery of an integration it does not know yet.
+    const slow = redisStore({ connection: REDIS_URL, prefix, commandTimeoutMs: 1000 })
+    let lagging = false
+    const lagged = new Proxy(slow, {
+      get(target, property, receiver) {
+        const value = Reflect.get(target, property, receiver)
+        if (typeof value !== 'function') return value
+        if (property === 'loadConfiguration') {
+          return async () => {
+            if (lagging) await new Promise((resolve) => setTimeout(resolve, 300))
+            return target.loadConfiguration()
+          }
+        }
+        return value.bind(target)
+      },
+    })
+    const transport = new MockTransport()
+    const worker = routerOn(prefix, transport, lagged)
+    await web.start({ deliver: false, syncIntervalMs: 50 })
+    await worker.start({ syncIntervalMs: 50 })
+    lagging = true
+    configure(web)
+    const receipt = web.emit('wallet.coins_rewarded', coinsRewarded())
+    await eventually(() => transport.requests.length === 1)
+    expect(transport.requests[0]?.headers['webhook-id']).toBe(receipt.deliveries[0]?.id)
+    expect(await worker.deadLetters.list()).toEqual([])
     await Promise.all([web.close(), worker.close()])
   })
 
