@@ -4,7 +4,7 @@
 // - every subpath export declares its types first (attw passes an untyped package with exit 0);
 // - attw --profile esm-only: types resolve under node16 (ESM) and bundler resolution.
 // - test/package/ (PACKAGE_TESTS=1): the tarball installed and run by ESM and CommonJS consumers,
-//   every subpath imported.
+//   every subpath imported, and `npm install`ed without @opentelemetry/api (an optional peer).
 // Exits 1 on any problem.
 import { execFile, spawnSync } from 'node:child_process'
 import { mkdtemp, readFile, rm } from 'node:fs/promises'
@@ -131,7 +131,8 @@ try {
       : `problems found (exit ${attw.status ?? attw.signal}); see the table above`,
   )
   // 5. Run the packed package: consumers in plain ESM and CommonJS, every subpath imported, one
-  //    adapter bundled alone (test/package/, which `npm test` leaves out).
+  //    adapter bundled alone, an install without @opentelemetry/api (test/package/, which
+  //    `npm test` leaves out).
   heading('packed package tests')
   started = performance.now()
   const vitest = spawnSync(process.execPath, [join(root, 'node_modules/vitest/vitest.mjs'), 'run'], {

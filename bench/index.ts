@@ -9,6 +9,7 @@ import { memorySuite } from './suites/memory.js'
 import { outboxSuite } from './suites/outbox.js'
 import { routingSuite } from './suites/routing.js'
 import { sqliteStoreSuite } from './suites/sqlite-store.js'
+import { telemetrySuite } from './suites/telemetry.js'
 
 /*
  * npm run bench                    every suite
@@ -24,6 +25,8 @@ import { sqliteStoreSuite } from './suites/sqlite-store.js'
  * back in each round, in an order rotated from round to round, and report current/baseline as the
  * median of the per-round ratios with its quartiles and extremes (stats.ts summarizeRatio). The
  * filters and sqlite-store suites measure the current build only; cold-import measures each build.
+ * The telemetry suite builds its own baseline (src/ with bench/baselines/without-observability.patch)
+ * and adds BENCH_BASELINE's build, when set, as a reference.
  *
  * Other settings, all optional:
  *   BENCH_CURRENT=<ref>       build the "current" side from a commit instead of src/ on disk
@@ -45,6 +48,7 @@ const SUITES: readonly Suite[] = [
   coldImportSuite,
   batchingSuite,
   outboxSuite,
+  telemetrySuite,
 ]
 
 const quick = process.env.BENCH_QUICK === '1'

@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process'
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs'
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs'
 import os from 'node:os'
 import { dirname, join } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
@@ -12,6 +12,7 @@ const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..')
 export type BuildSource =
   | ReturnType<typeof describeSource>
   | { readonly ref: string; readonly commit: string; readonly uncommitted: readonly string[] }
+  | { readonly patch: string; readonly of: BuildSource }
 
 /** The modules the suites measure, built from src/ the way `npm run build` builds them. */
 export interface Build {
@@ -32,6 +33,8 @@ export interface Build {
   readonly outDir: string
   /** `eventrouter/stores/sqlite`, when the build has it (not before issue 11). */
   readonly sqlite: typeof import('../../src/stores/sqlite/index.js') | undefined
+  /** `eventrouter/telemetry`, when the build has it (not before issue 15). */
+  readonly telemetry: typeof import('../../src/observability/otel/index.js') | undefined
 }
 
 const ENTRIES = {
@@ -39,13 +42,27 @@ const ENTRIES = {
   testing: 'src/testing/index.ts',
   undici: 'src/transport/undici/index.ts',
   sqlite: 'src/stores/sqlite/index.ts',
+  telemetry: 'src/observability/otel/index.ts',
   // Not public API, but what the router runs on every subscription.
   'compile-filter': 'src/filters/compile-filter.ts',
   'parse-filter': 'src/filters/parse-filter.ts',
 } as const
 
 /** Entries a build may lack: older commits predate them. */
-const OPTIONAL_ENTRIES: ReadonlySet<keyof typeof ENTRIES> = new Set(['sqlite'])
+const OPTIONAL_ENTRIES: ReadonlySet<keyof typeof ENTRIES> = new Set(['sqlite', 'telemetry'])
+
+/** Where an entry was before it moved, for older refs (the undici transport was under src/transports/ at 156b4a8). */
+const MOVED_ENTRIES: Readonly<Record<string, string>> = {
+  'src/transport/undici/index.ts': 'src/transports/undici/index.ts',
+}
+
+/** `path`, or where it was in an older tree that lacks it. */
+function movedEntry(root: string, path: string): string {
+  const before = MOVED_ENTRIES[path]
+  return before !== undefined && !existsSync(join(root, path)) && existsSync(join(root, before))
+    ? before
+    : path
+}
 
 let loaded: Promise<Build> | undefined
 let loadedBaseline: Promise<Build | undefined> | undefined
@@ -111,6 +128,60 @@ export async function loadBuilds(): Promise<readonly Build[]> {
   return baseline ? [current, baseline] : [current]
 }
 
+let loadedPatched: Promise<Build> | undefined
+
+/**
+ * The "current" side's sources (src/ on disk, or BENCH_CURRENT's ref) with `patch` applied, built
+ * as {@link loadBuild} builds them: the same code but for what the patch takes out, for a suite
+ * that measures what one feature costs (bench/baselines/*.patch). The sources are copied into a
+ * temporary directory, patched there with `git apply` (which also works outside a repository) and
+ * removed once built; throws, naming the patch, when it no longer applies to src/.
+ */
+export function loadPatchedBuild(patch: string, label: string): Promise<Build> {
+  loadedPatched ??= (async () => {
+    const ref = refFromEnv('BENCH_CURRENT')
+    const checkout = mkdtempSync(join(os.tmpdir(), 'eventrouter-patched-'))
+    try {
+      if (ref === undefined) {
+        for (const path of ['src', 'package.json', 'tsconfig.json']) {
+          cpSync(join(ROOT, path), join(checkout, path), { recursive: true })
+        }
+      } else {
+        const tar = execFileSync(
+          'git',
+          ['archive', '--format=tar', ref, 'src', 'package.json', 'tsconfig.json'],
+          {
+            cwd: ROOT,
+            maxBuffer: 256 * 2 ** 20,
+          },
+        )
+        execFileSync('tar', ['-x', '-C', checkout], { input: tar })
+      }
+      try {
+        execFileSync('git', ['apply', '--whitespace=nowarn', join(ROOT, patch)], {
+          cwd: checkout,
+          stdio: 'pipe',
+        })
+      } catch (error) {
+        const stderr = (error as { stderr?: Buffer }).stderr?.toString().trim() ?? String(error)
+        throw new Error(`${patch} no longer applies to src/: update it to the current sources.\n${stderr}`)
+      }
+      symlinkSync(join(ROOT, 'node_modules'), join(checkout, 'node_modules'), 'dir')
+      const current = await loadBuild()
+      return await buildAndImport({
+        root: checkout,
+        outDir: join(cacheDir(), 'patched'),
+        label,
+        isBaseline: true,
+        source: { patch, of: current.source },
+      })
+    } finally {
+      rmSync(checkout, { recursive: true, force: true })
+    }
+  })()
+  return loadedPatched
+}
+
 let cache: string | undefined
 
 /** One directory per process: two bench runs (or the smoke test) never share one. */
@@ -173,9 +244,11 @@ interface BuildInput {
 async function buildAndImport({ root, outDir, label, isBaseline, source }: BuildInput): Promise<Build> {
   rmSync(outDir, { recursive: true, force: true })
   mkdirSync(outDir, { recursive: true })
-  const entries = Object.entries(ENTRIES).filter(
-    ([name, path]) => !OPTIONAL_ENTRIES.has(name as keyof typeof ENTRIES) || existsSync(join(root, path)),
-  )
+  const entries = Object.entries(ENTRIES)
+    .map(([name, path]): [string, string] => [name, movedEntry(root, path)])
+    .filter(
+      ([name, path]) => !OPTIONAL_ENTRIES.has(name as keyof typeof ENTRIES) || existsSync(join(root, path)),
+    )
   await build({
     config: false,
     entry: Object.fromEntries(entries.map(([name, path]) => [name, join(root, path)])),
@@ -203,11 +276,12 @@ async function buildAndImport({ root, outDir, label, isBaseline, source }: Build
   // Files under node_modules/.cache resolve their dependencies from the repository's node_modules.
   const load = (name: keyof typeof ENTRIES) =>
     built.has(name) ? import(pathToFileURL(join(outDir, `${name}.js`)).href) : Promise.resolve(undefined)
-  const [eventrouter, testing, undici, sqlite, compileFilter, parseFilter] = await Promise.all([
+  const [eventrouter, testing, undici, sqlite, telemetry, compileFilter, parseFilter] = await Promise.all([
     load('index'),
     load('testing'),
     load('undici'),
     load('sqlite'),
+    load('telemetry'),
     load('compile-filter'),
     load('parse-filter'),
   ])
@@ -220,6 +294,7 @@ async function buildAndImport({ root, outDir, label, isBaseline, source }: Build
     testing,
     undici,
     sqlite,
+    telemetry,
     filters: { ...compileFilter, ...parseFilter },
   }
 }

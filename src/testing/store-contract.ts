@@ -223,6 +223,20 @@ function pending(id: string, shape: DeliveryShape = {}): DeliveryRecord {
   }
 }
 
+/**
+ * `record` as the router writes it with telemetry on: the W3C Trace Context of the span that
+ * emitted it (`eventrouter/telemetry`), with a vendor `tracestate` unless `withState` is false.
+ */
+function traced(record: DeliveryRecord, withState = true): DeliveryRecord {
+  const traceparent = `00-4bf92f3577b34da6a3ce929d0e0e4736-${withState ? '00f067aa0ba902b7' : 'b7ad6b7169203331'}-01`
+  return {
+    ...record,
+    traceContext: withState
+      ? { traceparent, tracestate: 'rojo=00f067aa0ba902b7,congo=t61rcWkgMzE' }
+      : { traceparent },
+  }
+}
+
 interface LetterShape {
   readonly integrationId?: string
   /** `delivery.tenant`. @default null */
@@ -576,6 +590,30 @@ const CASES: readonly CaseDefinition[] = [
       sameIds((await store.claimDue('crm', LATER, 10)).records, ['dlv_c'], 'claimDue after deletes')
       await write({ type: 'deleteDelivery', id: 'dlv_c' })
       same(await store.pendingSummary(), [], 'pendingSummary() once nothing is pending')
+    },
+  },
+  {
+    name: 'deliveries: a record keeps its traceContext (traceparent and tracestate) through putDelivery, getDeliveries and claimDue; one without it comes back without it',
+    async body({ store, write }) {
+      const full = traced(pending('dlv_traced'))
+      const bare = traced(pending('dlv_traced_bare'), false)
+      const none = pending('dlv_untraced')
+      await write(put(full), put(bare), put(none))
+      same(
+        await store.getDeliveries(['dlv_traced', 'dlv_traced_bare', 'dlv_untraced']),
+        [full, bare, none],
+        'getDeliveries() of records with and without a traceContext',
+      )
+      const claimed = await store.claimDue('crm', LATER, 10)
+      same(
+        [...claimed.records].sort((a, b) => a.id.localeCompare(b.id)),
+        [full, bare, none],
+        'claimDue() of records with and without a traceContext',
+      )
+      // A retry writes the record again, claimed: the context must travel with each version.
+      const retried = { ...full, attempts: 1, retriesUsed: 0, history: [attempt(1)], notBefore: T0 + 5000 }
+      await write(put(retried, true))
+      same(await store.getDeliveries(['dlv_traced']), [retried], 'getDeliveries() after a retry was written')
     },
   },
   {
@@ -1638,6 +1676,29 @@ const CASES: readonly CaseDefinition[] = [
       const claimed = await context.store.claimDue('crm', LATER, 10)
       sameIds(claimed.records, ['dlv_1', 'dlv_3', 'dlv_5', 'dlv_2', 'dlv_4'], 'claimDue() after the restart')
       same(claimed.records[3], attempted, 'dlv_2 as last written before the restart')
+    },
+  },
+  {
+    name: 'restart: a record keeps its traceContext across close and reopen, pending, claimed or retried',
+    needs: 'reopen',
+    async body(context) {
+      const { write } = context
+      const waiting = traced(pending('dlv_traced'))
+      const held = traced(pending('dlv_traced_held', { integrationId: 'mail' }), false)
+      const retried = traced(pending('dlv_traced_retried', { attempts: 2, notBefore: T0 + 5000 }))
+      await write(put(waiting), put(held, true), put(retried))
+      await context.restart()
+      const ids = ['dlv_traced', 'dlv_traced_held', 'dlv_traced_retried']
+      same(
+        await context.store.getDeliveries(ids),
+        [waiting, held, retried],
+        'getDeliveries() after a restart',
+      )
+      const claimed = [
+        ...(await context.store.claimDue('crm', LATER, 10)).records,
+        ...(await context.store.claimDue('mail', LATER, 10)).records,
+      ].sort((a, b) => a.id.localeCompare(b.id))
+      same(claimed, [waiting, held, retried], 'claimDue() after a restart')
     },
   },
 ]

@@ -186,6 +186,45 @@ describe('npm run bench (BENCH_QUICK=1)', () => {
     expect(sqlite.results.large.claimed).toBe(sqlite.results.large.total)
   }, 120_000)
 
+  it('telemetry: the patched build without observability, telemetry off and on, side by side; nothing left behind', async () => {
+    const scratch = join(resultsDir, 'tmp-telemetry')
+    await mkdir(scratch)
+    const stdout = await bench(['telemetry'], { TMPDIR: scratch }, 120_000)
+    expect(stdout).toContain('Router CPU per delivery')
+    expect(await leftBehind(scratch)).toEqual([])
+
+    const telemetry = await report('telemetry')
+    expect(telemetry).toMatchObject({
+      suite: 'telemetry',
+      quick: true,
+      baseline: null,
+      config: {
+        baselinePatch: 'bench/baselines/without-observability.patch',
+        builds: [
+          { label: 'current' },
+          { label: 'without observability', source: { patch: expect.any(String) } },
+        ],
+      },
+    })
+    const contenders = ['without observability', 'telemetry off', 'tracing + metrics (SDK, no-op exporters)']
+    expect(Object.keys(telemetry.results)).toEqual([
+      ...contenders,
+      'spansExported',
+      'telemetryOffWithin2Percent',
+    ])
+    expect(telemetry.results['without observability']).toMatchObject({
+      cpuNsPerDelivery: expect.any(Number),
+      overWithoutObservability: null,
+    })
+    for (const name of contenders.slice(1)) {
+      expect(telemetry.results[name]).toMatchObject({
+        cpuNsPerDelivery: expect.any(Number),
+        overWithoutObservability: ratio,
+      })
+    }
+    expect(telemetry.results.spansExported).toBeGreaterThan(0)
+  }, 120_000)
+
   it('cold-import: exits 0 and reports import time and bundle bytes at start-up and on demand', async () => {
     const stdout = await bench(['cold-import'], {}, 60_000)
     expect(stdout).toContain('cold import and bundle size')

@@ -1,5 +1,6 @@
 import { execFile } from 'node:child_process'
-import { copyFile, mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises'
+import { copyFile, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
 import { basename, join, resolve } from 'node:path'
 import { promisify } from 'node:util'
 import { beforeAll, describe, expect, it } from 'vitest'
@@ -84,6 +85,50 @@ describe('the packed package', () => {
     expect(lines.map((line) => line.split(' ')[0])).toEqual(subpaths)
     for (const line of lines) expect(Number(line.split(' ')[1]), line).toBeGreaterThan(0)
   }, 60_000)
+
+  // Everything else here finds @opentelemetry/api (a dev dependency) in the repository's
+  // node_modules. A host that never installed it must still get a working package: this installs
+  // the tarball with npm, as a host app would, in a project outside the repository.
+  it('installed without @opentelemetry/api: loads and delivers; only eventrouter/telemetry fails, naming the api', async () => {
+    const [tarball] = (await readdir(tmp)).filter((name) => name.endsWith('.tgz'))
+    const project = await mkdtemp(join(tmpdir(), 'eventrouter-no-otel-'))
+    try {
+      await writeFile(
+        join(project, 'package.json'),
+        `${JSON.stringify({ name: 'no-otel-consumer', private: true, type: 'module' })}\n`,
+      )
+      // Optional peers (@opentelemetry/api, ioredis, libsql, pg) are not installed by npm.
+      await run(
+        'npm',
+        ['install', join(tmp, tarball!), '--no-audit', '--no-fund', '--prefer-offline', '--ignore-scripts'],
+        { cwd: project, timeout: 240_000, shell: windows },
+      )
+      const installedPackages = await readdir(join(project, 'node_modules'))
+      expect(installedPackages).toContain('eventrouter')
+      expect(installedPackages).not.toContain('@opentelemetry')
+      await copyFile(join(fixtures, 'without-opentelemetry.mjs'), join(project, 'consumer.mjs'))
+
+      const env = { ...process.env }
+      delete env.NODE_OPTIONS
+      const { stdout, stderr } = await run(process.execPath, ['consumer.mjs'], {
+        cwd: project,
+        env,
+        timeout: 30_000,
+      })
+      expect(stdout.trim()).toBe(
+        [
+          'api absent ERR_MODULE_NOT_FOUND',
+          'loaded 9 subpaths',
+          'plain succeeded 2 traceContext=none',
+          'custom succeeded true detached',
+          'telemetry ERR_MODULE_NOT_FOUND names-api=true',
+        ].join('\n'),
+      )
+      expect(stderr).toBe('')
+    } finally {
+      await rm(project, { recursive: true, force: true })
+    }
+  }, 300_000)
 
   it('imports one adapter without the others, through a bundler and through its subpath; and the loyalty catalog', async () => {
     const { build } = await import('esbuild')

@@ -324,6 +324,32 @@ describe('store contract suite', { timeout: 60_000 }, () => {
     ])
   })
 
+  it('catches a store that drops the traceContext of delivery records, before and after a restart', async () => {
+    const untraced = <T extends { readonly traceContext?: unknown }>({
+      traceContext: _dropped,
+      ...rest
+    }: T) => rest
+    const forgetsTraces = (path?: string): Store => {
+      const inner = path === undefined ? sound() : sqliteStore({ path })
+      const store = breaking(inner, (base) => ({
+        getDeliveries: async (ids) => (await base.getDeliveries(ids)).map(untraced),
+        claimDue: async (queue, now, limit) => {
+          const claimed = await base.claimDue(queue, now, limit)
+          return { ...claimed, records: claimed.records.map(untraced) }
+        },
+      }))
+      files.set(store, (inner as SqliteStore).path!)
+      return store
+    }
+    const files = new WeakMap<Store, string>()
+    expect(
+      await failedCases(() => forgetsTraces(), { reopen: (store) => forgetsTraces(files.get(store)) }),
+    ).toEqual([
+      'deliveries: a record keeps its traceContext (traceparent and tracestate) through putDelivery, getDeliveries and claimDue; one without it comes back without it',
+      'restart: a record keeps its traceContext across close and reopen, pending, claimed or retried',
+    ])
+  })
+
   it('catches a store that lists dead letters in write order, ignoring deadLetteredAt, and one that ignores `limit`', async () => {
     const inWriteOrder = () => {
       const order: string[] = []
@@ -378,6 +404,7 @@ describe('store contract suite', { timeout: 60_000 }, () => {
     expect(forgetful).toEqual([
       'restart: every record survives close and reopen',
       'restart: reopening releases every claim and keeps the claim order',
+      'restart: a record keeps its traceContext across close and reopen, pending, claimed or retried',
     ])
     // Claims of the first store, carried over into the second.
     const carried = new Map<string, Set<string>>()
