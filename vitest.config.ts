@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs'
+import { availableParallelism } from 'node:os'
 import { fileURLToPath } from 'node:url'
 import { defineConfig } from 'vitest/config'
 
@@ -9,6 +10,13 @@ const { version } = JSON.parse(readFileSync('package.json', 'utf8')) as { versio
 // Code written as a host writes it (the README's test, the examples) imports the package by name:
 // here the name resolves to the sources, as tsconfig.json's `paths` say for tsc and tsx.
 const source = (path: string) => fileURLToPath(new URL(path, import.meta.url))
+
+/** Test files that mock a module (vi.mock): they run isolated, each in a fresh worker. */
+const ISOLATED = [
+  'test/transport/ssrf.test.ts',
+  'test/transport/network-guard.test.ts',
+  'test/stores/sqlite-store-without-libsql.test.ts',
+]
 
 export default defineConfig({
   define: { __EVENTROUTER_VERSION__: JSON.stringify(version) },
@@ -27,13 +35,46 @@ export default defineConfig({
     ],
   },
   test: {
-    // The packed-package checks pack and install the tarball: `npm run check:package` runs them
-    // (PACKAGE_TESTS=1), not `npm test`.
-    include: process.env.PACKAGE_TESTS === '1' ? ['test/package/**/*.test.ts'] : ['test/**/*.test.ts'],
-    exclude:
-      process.env.PACKAGE_TESTS === '1' ? ['**/node_modules/**'] : ['**/node_modules/**', 'test/package/**'],
     environment: 'node',
     testTimeout: 20_000,
-    typecheck: { enabled: true, include: ['test/**/*.test-d.ts'] },
+    // Vitest's default for `vitest run` is one worker fewer than the cores: a single worker on
+    // the two-core machines CI and reviewers use. Two keep both cores busy there (most files
+    // wait on sockets or child processes part of the time); bigger machines keep the default.
+    maxWorkers: Math.max(2, availableParallelism() - 1),
+    ...(process.env.PACKAGE_TESTS === '1'
+      ? {
+          // The packed-package checks pack and install the tarball: `npm run check:package` runs
+          // them (PACKAGE_TESTS=1), not `npm test`.
+          include: ['test/package/**/*.test.ts'],
+        }
+      : {
+          projects: [
+            {
+              extends: true,
+              test: {
+                name: 'unit',
+                include: ['test/**/*.test.ts'],
+                exclude: ['**/node_modules/**', 'test/package/**', ...ISOLATED],
+                // A worker runs its files one after another in one module graph, instead of a
+                // fresh process per file: importing the sources, zod, ky and msw again for each of
+                // ~110 files was half of the suite's CPU time on two cores. Files must leave no
+                // global state behind (each restores its fake timers; the setup file makes sure).
+                isolate: false,
+                setupFiles: ['test/support/shared-worker.ts'],
+                typecheck: { enabled: true, include: ['test/**/*.test-d.ts'] },
+              },
+            },
+            {
+              extends: true,
+              test: {
+                name: 'isolated',
+                // Files that replace a module with vi.mock (node:dns, libsql) get a fresh module
+                // graph of their own, so that the mock reaches every importer and goes away after.
+                include: ISOLATED,
+                isolate: true,
+              },
+            },
+          ],
+        }),
   },
 })

@@ -170,9 +170,14 @@ describe('npm run bench (BENCH_QUICK=1)', () => {
       overMemoryStore: { against: 'eventrouter + undiciTransport()', ...ratio },
     })
     expect(byName('eventrouter + kyTransport()')).toMatchObject({ vsBaseline: ratio })
-    for (const result of Object.values<{ failed: number; rps: number }>(delivery.results)) {
+    type DeliveryResult = { failed: number; rps: number; samples: { receiver: { requests: number } }[] }
+    for (const result of Object.values<DeliveryResult>(delivery.results)) {
       expect(result.failed).toBe(0)
-      expect(result.rps).toBeGreaterThan(0)
+      // A rate over a 150 ms window, which a starved machine can end before any request completes:
+      // what proves that a contender delivered is the receiver's count, not the rate.
+      expect(result.rps).toBeGreaterThanOrEqual(0)
+      expect(result.samples.length).toBeGreaterThan(0)
+      for (const sample of result.samples) expect(sample.receiver.requests).toBeGreaterThan(0)
     }
 
     const sqlite = await report('sqlite-store')

@@ -14,6 +14,7 @@ import {
 } from '../../src/index.js'
 import { sqliteStore } from '../../src/stores/sqlite/index.js'
 import { MockTransport } from '../../src/testing/index.js'
+import { envInt } from '../support/escaped-errors.js'
 
 const hook = (name: string) => ({ url: `https://${name}.example/hooks`, signing: false })
 
@@ -377,7 +378,7 @@ describe('tenant isolation under random operations', () => {
         }
         await router.close()
       }),
-      { numRuns: Number(process.env.FUZZ_RUNS ?? 60) },
+      { numRuns: envInt('FUZZ_RUNS', 40) },
     )
   })
 })
