@@ -51,9 +51,9 @@ describe('$regex and $not: linear time on hostile patterns', () => {
     { pattern: '(x+x+)+y', hostile: (n) => `${'x'.repeat(n)}y`, expected: () => true },
   ]
   const SIZES = [30, 100, 1_000, 10_000]
-  // The gap under test is exponential (a 30-character input already takes seconds with
-  // backtracking): one second per emit leaves room for a loaded machine.
-  const BOUND_MS = 1_000
+  // No clock here: the gap under test is exponential. A backtracking engine takes seconds on the
+  // 30-character inputs and would not finish the 10,000-character ones in a lifetime, so a
+  // regression fails these tests by their timeout, whatever the machine's load.
 
   for (const operator of ['$regex', '$not'] as const) {
     it.each(CASES)(
@@ -64,14 +64,11 @@ describe('$regex and $not: linear time on hostile patterns', () => {
         })
         for (const size of SIZES) {
           const name = hostile(size)
-          const started = performance.now()
           const matched = matches({ customer: { name } })
-          const elapsed = performance.now() - started
           expect({ size, matched }).toEqual({
             size,
             matched: operator === '$regex' ? expected(size) : !expected(size),
           })
-          expect(elapsed, `${operator} ${pattern} on ${name.length} characters`).toBeLessThan(BOUND_MS)
         }
       },
     )
@@ -79,10 +76,8 @@ describe('$regex and $not: linear time on hostile patterns', () => {
 
   it('searches arrays of strings element by element, in linear time too', () => {
     const { matches } = subscribed({ tags: { $regex: '^(a+)+$' } })
-    const started = performance.now()
     expect(matches({ tags: [`${'a'.repeat(5_000)}!`, `${'a'.repeat(5_000)}!`] })).toBe(false)
     expect(matches({ tags: [`${'a'.repeat(5_000)}!`, 'aaa'] })).toBe(true)
-    expect(performance.now() - started).toBeLessThan(BOUND_MS)
   })
 })
 
