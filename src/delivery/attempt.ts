@@ -300,8 +300,8 @@ export function label(delivery: Delivery): string {
   return `Delivery ${delivery.id} to integration \`${delivery.integrationId}\` (${delivery.integrationType})`
 }
 
-// Only the origin: paths and query strings may carry credentials (Slack webhook URLs).
-function safeOrigin(url: string): string {
+/** A URL as messages may show it: only the origin, as paths and query strings may carry credentials (Slack webhook URLs). */
+export function safeOrigin(url: string): string {
   try {
     return new URL(url).origin
   } catch {
@@ -313,7 +313,7 @@ function safeOrigin(url: string): string {
  * The transport's SSRF refusal, possibly wrapped by fetch (`TypeError: fetch failed`, cause ...).
  * Recognised by name too: a transport from another copy of the package throws its own class.
  */
-function blockedIn(error: unknown): Error | undefined {
+export function blockedIn(error: unknown): Error | undefined {
   for (let current = error, depth = 0; current instanceof Error && depth < 5; depth++) {
     if (current instanceof BlockedDestinationError || current.name === 'BlockedDestinationError')
       return current
@@ -322,7 +322,8 @@ function blockedIn(error: unknown): Error | undefined {
   return undefined
 }
 
-function message(error: unknown): string {
+/** An error's message with its cause's, for a delivery error's text. */
+export function message(error: unknown): string {
   if (error instanceof Error) {
     const cause = error.cause instanceof Error ? ` (${error.cause.message})` : ''
     return `${error.message}${cause}`

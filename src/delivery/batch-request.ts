@@ -4,10 +4,16 @@ import type {
   BatchItemOutcome,
   BatchRequestContext,
 } from '../adapters/adapter-batching.js'
-import { BlockedDestinationError } from '../errors/blocked-destination-error.js'
 import { DeliveryError } from '../errors/delivery-error.js'
 import type { TransportRequest, TransportResponse } from '../transport/transport.js'
-import { type AttemptEnvironment, BODY_EXCERPT_LENGTH, label } from './attempt.js'
+import {
+  type AttemptEnvironment,
+  BODY_EXCERPT_LENGTH,
+  blockedIn,
+  label,
+  message,
+  safeOrigin,
+} from './attempt.js'
 import type { Delivery } from './delivery.js'
 
 /** What one delivery of a batch request ends with: the accepting status, an error, or sent again. */
@@ -234,31 +240,4 @@ function checkOutcome(outcome: BatchItemOutcome): void {
   if (kind !== 'success' && kind !== 'retry' && kind !== 'fail' && kind !== 'resend') {
     throw new TypeError(`expected an outcome of success, retry, fail or resend, got \`${String(kind)}\``)
   }
-}
-
-// Only the origin: paths and query strings may carry credentials.
-function safeOrigin(url: string): string {
-  try {
-    return new URL(url).origin
-  } catch {
-    return '(invalid URL)'
-  }
-}
-
-/** The transport's SSRF refusal, possibly wrapped by fetch; recognised by name across package copies. */
-function blockedIn(error: unknown): Error | undefined {
-  for (let current = error, depth = 0; current instanceof Error && depth < 5; depth++) {
-    if (current instanceof BlockedDestinationError || current.name === 'BlockedDestinationError')
-      return current
-    current = current.cause
-  }
-  return undefined
-}
-
-function message(error: unknown): string {
-  if (error instanceof Error) {
-    const cause = error.cause instanceof Error ? ` (${error.cause.message})` : ''
-    return `${error.message}${cause}`
-  }
-  return String(error)
 }
