@@ -101,6 +101,29 @@ function refFromEnv(name: 'BENCH_BASELINE' | 'BENCH_CURRENT'): string | undefine
   return ref === undefined || ref === '' ? undefined : ref
 }
 
+let loadedCopy: Promise<Build> | undefined
+
+/**
+ * The same sources as {@link loadBuild}, built into a directory of their own and imported again:
+ * a second instance of every module. A suite that runs two configurations of one build gives each
+ * its own copy, so that V8's inline caches and optimised code, shaped by what one configuration
+ * passes through the router (records with a trace context, results with a request summary), do
+ * not slow the other down: each contender then runs the code as a process using only it would.
+ */
+export function loadBuildCopy(label: string): Promise<Build> {
+  loadedCopy ??=
+    refFromEnv('BENCH_CURRENT') === undefined
+      ? buildAndImport({
+          root: ROOT,
+          outDir: join(cacheDir(), 'current-copy'),
+          label,
+          isBaseline: false,
+          source: describeSource(),
+        })
+      : Promise.reject(new Error('loadBuildCopy: BENCH_CURRENT is not supported'))
+  return loadedCopy
+}
+
 /**
  * With BENCH_BASELINE=<git ref>: that ref's src/, built exactly as {@link loadBuild} builds the
  * working tree, so that a suite can run both side by side in one process. The ref's files are

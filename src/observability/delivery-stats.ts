@@ -2,7 +2,6 @@ import type { DeliveryResult } from '../delivery/delivery.js'
 import type { AttemptFailure } from '../delivery/delivery-run.js'
 import { scopedKey } from '../shared/scope.js'
 import { LatencyHistogram } from './latency-histogram.js'
-import type { LifecycleSource } from './lifecycle-source.js'
 import type { LatencyPercentiles, OutcomeCounts } from './router-stats.js'
 
 const SECONDS = 60
@@ -102,7 +101,9 @@ class Windows {
 }
 
 /**
- * Counts what each integration's deliveries did, from the router's lifecycle events: outcomes in
+ * Counts what each integration's deliveries did, told by the stages that settle deliveries and
+ * make attempts (the router calls {@link DeliveryStats.settled} and
+ * {@link DeliveryStats.attemptFailed} where it sends the matching lifecycle events): outcomes in
  * the last minute and hour, and the latency of each attempt, in rolling windows of fixed size
  * (about 2 KB per integration), so that recording costs a few array writes and a snapshot no sort.
  * Integrations are known by key (`scopedKey(tenant, id)`).
@@ -114,13 +115,6 @@ export class DeliveryStats {
   /** @param now the clock (epoch ms) @default Date.now */
   constructor(now: () => number = Date.now) {
     this.#now = now
-  }
-
-  /** Subscribes to the lifecycle events it counts. */
-  listen(source: LifecycleSource): void {
-    source.on('deliverySucceeded', this.#settled)
-    source.on('deliveryFailed', this.#settled)
-    source.on('attemptFailed', this.#attemptFailed)
   }
 
   /** Outcomes of the integration's deliveries in the last 60 seconds. */
@@ -153,7 +147,8 @@ export class DeliveryStats {
     return windows
   }
 
-  readonly #settled = (result: DeliveryResult): void => {
+  /** Counts a delivery's final outcome (and, for a success, its accepting attempt's latency). */
+  settled(result: DeliveryResult): void {
     const { delivery } = result
     const windows = this.#windowsOf(delivery.tenant, delivery.integrationId)
     const now = this.#now()
@@ -165,7 +160,8 @@ export class DeliveryStats {
     }
   }
 
-  readonly #attemptFailed = (failure: AttemptFailure): void => {
+  /** Counts the latency of an attempt that failed (the delivery may still be retried). */
+  attemptFailed(failure: AttemptFailure): void {
     const { delivery } = failure
     const last = failure.history[failure.history.length - 1]
     if (last) this.#windowsOf(delivery.tenant, delivery.integrationId).attempted(this.#now(), last.durationMs)

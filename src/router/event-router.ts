@@ -337,6 +337,9 @@ export class EventRouter<C extends Catalog | undefined = undefined> {
       laneFor: (integration) => this.#lanes.laneFor(integration),
       throttleMs: this.#options.retry.minTimeout,
     })
+    // router.stats() counts each outcome and attempt as the stages report it, by a direct call:
+    // a lifecycle listener would cost every delivery an emitter dispatch even when nobody polls.
+    const counts = new DeliveryStats()
     this.#run = {
       transport: this.#options.transport,
       timeoutMs: this.#options.timeoutMs,
@@ -356,7 +359,10 @@ export class EventRouter<C extends Catalog | undefined = undefined> {
           notify('error', error as EventRouterError)
         }
       },
-      onAttemptFailed: (failure) => notify('attemptFailed', failure),
+      onAttemptFailed: (failure) => {
+        counts.attemptFailed(failure)
+        notify('attemptFailed', failure)
+      },
       keepsPendingOnClose: store.durable,
       // Attempt spans need each request's method and (redacted) URL in the history.
       ...(this.#options.telemetry ? { describeRequest: summarizeRequest } : {}),
@@ -375,7 +381,7 @@ export class EventRouter<C extends Catalog | undefined = undefined> {
       health: this.#health,
       sink,
       run: this.#run,
-      notify: narrowed<DispatchEvents>(notify),
+      notify: narrowed<DispatchEvents>(countingSettled(notify, counts)),
       now: Date.now,
       batchWindow: (integration) => this.#batchers.window(integration),
       ...(store.watch === undefined
@@ -389,9 +395,7 @@ export class EventRouter<C extends Catalog | undefined = undefined> {
     })
     this.#letterStore = this.#options.deadLetterStore ?? storeDeadLetters(store, this.#writer)
     this.deadLetters = this.#deadLettersOf(null)
-    // Stats, the logger and telemetry observe the lifecycle events, as a host's listener would.
-    const counts = new DeliveryStats()
-    counts.listen(this)
+    // The logger and telemetry observe the lifecycle events, as a host's listener would.
     this.#statsSources = {
       integrations: () => this.#integrations.records(),
       pendingByQueue: () => this.#dispatcher.pendingByQueue,
@@ -1328,6 +1332,17 @@ export class EventRouter<C extends Catalog | undefined = undefined> {
 
   readonly #invokeQuietly: AnyListener = function (this: AnyListener, ...args: unknown[]) {
     callSafely(this, args, () => {})
+  }
+}
+
+/** `notify`, with each delivery's outcome counted by `counts` before its listeners are told of it. */
+function countingSettled(
+  notify: <E extends RouterEventName>(event: E, ...args: RouterEvents[E]) => void,
+  counts: DeliveryStats,
+): <E extends RouterEventName>(event: E, ...args: RouterEvents[E]) => void {
+  return (event, ...args) => {
+    if (event === 'deliverySucceeded' || event === 'deliveryFailed') counts.settled(args[0] as DeliveryResult)
+    notify(event, ...args)
   }
 }
 
