@@ -504,3 +504,16 @@ describe('parseFilter: Proxies that cannot be read', () => {
     expect(parseFilter(new Proxy({ tier: 'gold' }, {}))).toEqual({ tier: 'gold' })
   })
 })
+
+describe('parseFilter from the package entry', () => {
+  it('is exported by eventrouter, for a dashboard to refuse a filter before saving it', async () => {
+    const entry = await import('../../src/index.js')
+    expect(entry.parseFilter).toBe(parseFilter)
+    expect(entry.parseFilter({ 'customer.tier': { $in: ['gold'] } })).toEqual({
+      'customer.tier': { $in: ['gold'] },
+    })
+    expect(() => entry.parseFilter({ coins: { $gte: {} } }, 'subscriptions.3.filter')).toThrow(
+      expect.objectContaining({ code: 'ERR_INVALID_FILTER', field: 'subscriptions.3.filter.coins.$gte' }),
+    )
+  })
+})
