@@ -47,34 +47,41 @@ export default defineConfig({
           // them (PACKAGE_TESTS=1), not `npm test`.
           include: ['test/package/**/*.test.ts'],
         }
-      : {
-          projects: [
-            {
-              extends: true,
-              test: {
-                name: 'unit',
-                include: ['test/**/*.test.ts'],
-                exclude: ['**/node_modules/**', 'test/package/**', ...ISOLATED],
-                // A worker runs its files one after another in one module graph, instead of a
-                // fresh process per file: importing the sources, zod, ky and msw again for each of
-                // ~110 files was half of the suite's CPU time on two cores. Files must leave no
-                // global state behind (each restores its fake timers; the setup file makes sure).
-                isolate: false,
-                setupFiles: ['test/support/shared-worker.ts'],
-                typecheck: { enabled: true, include: ['test/**/*.test-d.ts'] },
+      : process.env.BENCH_SMOKE === '1'
+        ? {
+            // The bench smoke runs every suite in quick mode in child processes that build the
+            // sources and baselines (about a minute of CPU): `npm run check:bench` runs it
+            // (BENCH_SMOKE=1) in CI, not `npm test`. It checks the bench tool, not the library.
+            include: ['test/bench/**/*.test.ts'],
+          }
+        : {
+            projects: [
+              {
+                extends: true,
+                test: {
+                  name: 'unit',
+                  include: ['test/**/*.test.ts'],
+                  exclude: ['**/node_modules/**', 'test/package/**', 'test/bench/**', ...ISOLATED],
+                  // A worker runs its files one after another in one module graph, instead of a
+                  // fresh process per file: importing the sources, zod, ky and msw again for each of
+                  // ~110 files was half of the suite's CPU time on two cores. Files must leave no
+                  // global state behind (each restores its fake timers; the setup file makes sure).
+                  isolate: false,
+                  setupFiles: ['test/support/shared-worker.ts'],
+                  typecheck: { enabled: true, include: ['test/**/*.test-d.ts'] },
+                },
               },
-            },
-            {
-              extends: true,
-              test: {
-                name: 'isolated',
-                // Files that replace a module with vi.mock (node:dns, libsql) get a fresh module
-                // graph of their own, so that the mock reaches every importer and goes away after.
-                include: ISOLATED,
-                isolate: true,
+              {
+                extends: true,
+                test: {
+                  name: 'isolated',
+                  // Files that replace a module with vi.mock (node:dns, libsql) get a fresh module
+                  // graph of their own, so that the mock reaches every importer and goes away after.
+                  include: ISOLATED,
+                  isolate: true,
+                },
               },
-            },
-          ],
-        }),
+            ],
+          }),
   },
 })
