@@ -5,6 +5,7 @@ import { batchingSuite } from './suites/batching.js'
 import { coldImportSuite } from './suites/cold-import.js'
 import { deliverySuite } from './suites/delivery.js'
 import { filtersSuite } from './suites/filters.js'
+import { fleetSuite } from './suites/fleet.js'
 import { memorySuite } from './suites/memory.js'
 import { outboxSuite } from './suites/outbox.js'
 import { routingSuite } from './suites/routing.js'
@@ -38,6 +39,7 @@ import { telemetrySuite } from './suites/telemetry.js'
  *   BENCH_SQLITE_LARGE=<n>    sqlite-store: size of the "claimable in order" run (default 500,000)
  *   BENCH_RESULTS_DIR=<dir>   where the JSON goes (default bench/results/)
  *   BENCH_OUTBOX_*, PG*       outbox: sizes and the PostgreSQL server (bench/suites/outbox.ts)
+ *   BENCH_FLEET_EVENTS=<n>    fleet: deliveries per throughput run (default 20,000); Redis on 127.0.0.1:6379
  */
 const SUITES: readonly Suite[] = [
   filtersSuite,
@@ -49,6 +51,7 @@ const SUITES: readonly Suite[] = [
   batchingSuite,
   outboxSuite,
   telemetrySuite,
+  fleetSuite,
 ]
 
 const quick = process.env.BENCH_QUICK === '1'

@@ -35,6 +35,8 @@ export interface Build {
   readonly sqlite: typeof import('../../src/stores/sqlite/index.js') | undefined
   /** `eventrouter/telemetry`, when the build has it (not before issue 15). */
   readonly telemetry: typeof import('../../src/observability/otel/index.js') | undefined
+  /** `eventrouter/stores/redis`, when the build has it (the fleet issue and later). */
+  readonly redis: typeof import('../../src/stores/redis/index.js') | undefined
 }
 
 const ENTRIES = {
@@ -43,13 +45,21 @@ const ENTRIES = {
   undici: 'src/transport/undici/index.ts',
   sqlite: 'src/stores/sqlite/index.ts',
   telemetry: 'src/observability/otel/index.ts',
+  redis: 'src/stores/redis/index.ts',
+  // Built beside redis.js, which starts it as a thread by URL (`./redis-store-worker.js`); never imported here.
+  'redis-store-worker': 'src/stores/redis/redis-store-worker.ts',
   // Not public API, but what the router runs on every subscription.
   'compile-filter': 'src/filters/compile-filter.ts',
   'parse-filter': 'src/filters/parse-filter.ts',
 } as const
 
 /** Entries a build may lack: older commits predate them. */
-const OPTIONAL_ENTRIES: ReadonlySet<keyof typeof ENTRIES> = new Set(['sqlite', 'telemetry'])
+const OPTIONAL_ENTRIES: ReadonlySet<keyof typeof ENTRIES> = new Set([
+  'sqlite',
+  'telemetry',
+  'redis',
+  'redis-store-worker',
+])
 
 /** Where an entry was before it moved, for older refs (the undici transport was under src/transports/ at 156b4a8). */
 const MOVED_ENTRIES: Readonly<Record<string, string>> = {
@@ -299,15 +309,17 @@ async function buildAndImport({ root, outDir, label, isBaseline, source }: Build
   // Files under node_modules/.cache resolve their dependencies from the repository's node_modules.
   const load = (name: keyof typeof ENTRIES) =>
     built.has(name) ? import(pathToFileURL(join(outDir, `${name}.js`)).href) : Promise.resolve(undefined)
-  const [eventrouter, testing, undici, sqlite, telemetry, compileFilter, parseFilter] = await Promise.all([
-    load('index'),
-    load('testing'),
-    load('undici'),
-    load('sqlite'),
-    load('telemetry'),
-    load('compile-filter'),
-    load('parse-filter'),
-  ])
+  const [eventrouter, testing, undici, sqlite, telemetry, redis, compileFilter, parseFilter] =
+    await Promise.all([
+      load('index'),
+      load('testing'),
+      load('undici'),
+      load('sqlite'),
+      load('telemetry'),
+      load('redis'),
+      load('compile-filter'),
+      load('parse-filter'),
+    ])
   return {
     label,
     isBaseline,
@@ -318,6 +330,7 @@ async function buildAndImport({ root, outDir, label, isBaseline, source }: Build
     undici,
     sqlite,
     telemetry,
+    redis,
     filters: { ...compileFilter, ...parseFilter },
   }
 }

@@ -15,10 +15,19 @@ export interface Receiver {
   readonly url: string
   stats(): Promise<ReceiverStats>
   reset(): void
+  /**
+   * Starts noting delivery ids (`webhook-id`); resolves once `count` distinct ones arrived, with
+   * the receiver's wall-clock time then (ms, `performance.timeOrigin + performance.now()`) and the
+   * requests it counted since (more than `count` when some were sent twice).
+   */
+  expect(count: number): Promise<{ readonly at: number; readonly requests: number }>
   close(): Promise<void>
 }
 
-type Message = { type: 'listening'; port: number } | ({ type: 'stats' } & ReceiverStats)
+type Message =
+  | { type: 'listening'; port: number }
+  | ({ type: 'stats' } & ReceiverStats)
+  | { type: 'reached'; at: number; requests: number }
 
 /** Starts the receiver in its own process (plain node: no tsx, no --expose-gc). */
 export async function startReceiver(): Promise<Receiver> {
@@ -43,6 +52,13 @@ export async function startReceiver(): Promise<Receiver> {
     },
     reset() {
       child.send({ type: 'reset' })
+    },
+    async expect(count) {
+      // Listening before asking: the answer can come at once.
+      const reply = next('reached')
+      child.send({ type: 'expect', count })
+      const { at, requests } = await reply
+      return { at, requests }
     },
     async close() {
       const exited = once(child, 'exit')
