@@ -244,4 +244,25 @@ describe('npm run bench (BENCH_QUICK=1)', () => {
     // The default transport's ky and undici load on demand only (issue 17).
     expect(current?.onDemandBytes).toBeGreaterThan(100_000)
   }, 60_000)
+
+  // With Redis at 127.0.0.1:6379, as CI has; without it the suite reports memory and SQLite only.
+  it('fleet: exits 0 and reports every store and worker count, every delivery received once', async () => {
+    const stdout = await bench(['fleet'], {}, 180_000)
+
+    expect(stdout).toContain('Fleet throughput')
+    const fleet = await report('fleet')
+    expect(fleet).toMatchObject({ suite: 'fleet', quick: true })
+    const throughput = [
+      'memory, 1 process',
+      'sqlite, 1 worker',
+      'redis, 1 worker',
+      'redis, 2 workers',
+      'redis, 4 workers',
+    ]
+    expect(Object.keys(fleet.results)).toEqual([...throughput, 'emit'])
+    for (const name of throughput) {
+      expect(fleet.results[name]).toMatchObject({ deliveriesPerSecond: expect.any(Number), extraRequests: 0 })
+      expect(fleet.results[name].deliveriesPerSecond).toBeGreaterThan(0)
+    }
+  }, 180_000)
 })
