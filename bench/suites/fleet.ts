@@ -2,12 +2,12 @@ import { type ChildProcess, fork } from 'node:child_process'
 import { randomUUID } from 'node:crypto'
 import { once } from 'node:events'
 import { mkdtempSync, rmSync } from 'node:fs'
-import { createConnection } from 'node:net'
 import os from 'node:os'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { Redis } from 'ioredis'
 import type { EventRouter, Store } from '../../src/index.js'
+// The tests' Redis helpers: the same server (127.0.0.1:6379), the same PING and key cleanup.
+import { deletePrefix, pingRedis, REDIS_URL } from '../../test/support/redis.js'
 import { type Build, loadBuild } from '../lib/load-build.js'
 import { noopTransport } from '../lib/noop-transports.js'
 import { type Receiver, startReceiver } from '../lib/receiver-process.js'
@@ -50,7 +50,6 @@ const PAYLOAD = Object.freeze({
   orderId: 'ord_8f3a2c91',
   customer: Object.freeze({ id: 'cus_4821', email: 'ana@example.com', tier: 'gold' }),
 })
-const REDIS_URL = 'redis://127.0.0.1:6379/0'
 const MEMBER = join(dirname(fileURLToPath(import.meta.url)), '..', 'lib', 'fleet-member.mjs')
 /** Attempts in flight per process: far above what the loopback receiver needs, so that pacing is not what is measured. */
 const CONCURRENCY = 256
@@ -74,37 +73,6 @@ interface ThroughputRun {
   readonly startMs: number | null
   /** How long the emitting process took to emit them (not included in `ms`). */
   readonly emitMs: number
-}
-
-/** Whether a Redis server answers PING on 127.0.0.1:6379 within a second. */
-function pingRedis(): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = createConnection({ host: '127.0.0.1', port: 6379 })
-    const done = (answer: boolean) => {
-      socket.destroy()
-      resolve(answer)
-    }
-    socket.setTimeout(1000, () => done(false))
-    socket.on('error', () => done(false))
-    socket.on('connect', () => socket.write('PING\r\n'))
-    socket.on('data', (data) => done(data.toString().startsWith('+PONG')))
-  })
-}
-
-/** Deletes every key under `prefix:`. */
-async function deletePrefix(prefix: string): Promise<void> {
-  const redis = new Redis(REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 1 })
-  try {
-    await redis.connect()
-    let cursor = '0'
-    do {
-      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000)
-      cursor = next
-      if (keys.length > 0) await redis.unlink(...keys)
-    } while (cursor !== '0')
-  } finally {
-    redis.disconnect()
-  }
 }
 
 type MemberMessage =
