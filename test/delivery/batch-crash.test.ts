@@ -6,6 +6,7 @@ import os from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { bundledFixture } from '../support/bundled-fixture.js'
 
 /*
  * A router process on an SQLite file batches deliveries to a loopback Klaviyo stand-in and is
@@ -14,7 +15,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
  * deliveries, not batches: every delivery whose emit() returned is delivered, and each delivery
  * id reaches Klaviyo once more at most (the batch in flight at the kill, sent again).
  */
-const FIXTURE = fileURLToPath(new URL('./fixtures/batch-crash-router.ts', import.meta.url))
+const FIXTURE = await bundledFixture(
+  fileURLToPath(new URL('./fixtures/batch-crash-router.ts', import.meta.url)),
+)
 const COUNT = 300
 const DEADLINE_MS = 90_000
 const ROOT = fileURLToPath(new URL('../..', import.meta.url))
@@ -31,7 +34,7 @@ afterAll(async () => {
 })
 
 function start(config: Record<string, unknown>, onLine: (line: string) => void) {
-  const child = spawn(process.execPath, ['--import', 'tsx', FIXTURE, JSON.stringify(config)], {
+  const child = spawn(process.execPath, [FIXTURE, JSON.stringify(config)], {
     cwd: ROOT,
     stdio: 'pipe',
   })

@@ -5,6 +5,7 @@ import os from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { bundledFixture } from '../support/bundled-fixture.js'
 import { envInt } from '../support/escaped-errors.js'
 import { readStoreFile, type StoreFileContents } from '../support/stores-under-test.js'
 import {
@@ -56,7 +57,7 @@ const MAX_ATTEMPTS = 1 + RETRIES
 const DEADLINE_MS = 90_000
 const SECRET = `whsec_${randomBytes(24).toString('base64')}`
 const KEY = randomBytes(32).toString('base64')
-const FIXTURE = fileURLToPath(new URL('./fixtures/crash-router.ts', import.meta.url))
+const FIXTURE = await bundledFixture(fileURLToPath(new URL('./fixtures/crash-router.ts', import.meta.url)))
 
 let directory = ''
 let files = 0
@@ -82,7 +83,7 @@ class RouterProcess {
   readonly #child: ChildProcessWithoutNullStreams
 
   constructor(config: CrashRouterConfig) {
-    const child = spawn(process.execPath, ['--import', 'tsx', FIXTURE, JSON.stringify(config)], {
+    const child = spawn(process.execPath, [FIXTURE, JSON.stringify(config)], {
       stdio: 'pipe',
     })
     children.push(child)

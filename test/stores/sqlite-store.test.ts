@@ -12,6 +12,7 @@ import { ValidationError } from '../../src/errors/validation-error.js'
 import { type SqliteDatabase, type SqliteStore, sqliteStore } from '../../src/stores/sqlite/index.js'
 import type { Store, StoreOperation } from '../../src/stores/store.js'
 import { storeContractCases } from '../../src/testing/index.js'
+import { bundledFixture } from '../support/bundled-fixture.js'
 import { InstrumentedDatabase, sqliteError } from './instrumented-database.js'
 
 let directory = ''
@@ -145,15 +146,15 @@ describe.runIf(nodeSqlite !== undefined)(
 )
 
 describe('sqliteStore: one router per file', () => {
-  const fixture = fileURLToPath(new URL('./fixtures/hold-sqlite-store.ts', import.meta.url))
+  const fixture = bundledFixture(fileURLToPath(new URL('./fixtures/hold-sqlite-store.ts', import.meta.url)))
   const children: ChildProcessWithoutNullStreams[] = []
   afterAll(() => {
     for (const child of children) if (child.exitCode === null) child.kill('SIGKILL')
   })
 
   /** Starts the fixture on `path` and resolves with the first line it prints. */
-  function holder(path: string): Promise<{ child: ChildProcessWithoutNullStreams; line: string }> {
-    const child = spawn(process.execPath, ['--import', 'tsx', fixture, path], { stdio: 'pipe' })
+  async function holder(path: string): Promise<{ child: ChildProcessWithoutNullStreams; line: string }> {
+    const child = spawn(process.execPath, [await fixture, path], { stdio: 'pipe' })
     children.push(child)
     return new Promise((resolve, reject) => {
       let output = ''
@@ -206,7 +207,7 @@ describe('sqliteStore: one router per file', () => {
     } finally {
       here.close()
     }
-    // Two processes start through tsx: a generous deadline on a busy machine.
+    // Two processes start: a generous deadline on a busy machine.
   }, 90_000)
 
   it('close() lets go of the file at once, so a new store opens it without waiting', async () => {

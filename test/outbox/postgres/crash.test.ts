@@ -5,6 +5,7 @@ import os from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { bundledFixture } from '../../support/bundled-fixture.js'
 import { POSTGRES_CONFIG, reachPostgres, testPool, testSchema } from '../../support/postgres.js'
 import { startWebhookReceiver } from '../../support/webhook-receiver.js'
 import type { CrashRelayConfig } from './fixtures/crash-relay.js'
@@ -17,7 +18,7 @@ import { DEADLINE_MS, migratedOutbox, outboxRows, rewardCoins } from './outbox-h
  * so every event reaches the receiver once, with one delivery id.
  */
 const postgres = await reachPostgres('test/outbox/postgres/crash.test.ts')
-const FIXTURE = fileURLToPath(new URL('./fixtures/crash-relay.ts', import.meta.url))
+const FIXTURE = await bundledFixture(fileURLToPath(new URL('./fixtures/crash-relay.ts', import.meta.url)))
 const SECRET = `whsec_${randomBytes(24).toString('base64')}`
 
 let directory = ''
@@ -40,7 +41,7 @@ class RelayProcess {
   readonly #child: ChildProcessWithoutNullStreams
 
   constructor(config: CrashRelayConfig) {
-    const child = spawn(process.execPath, ['--import', 'tsx', FIXTURE, JSON.stringify(config)], {
+    const child = spawn(process.execPath, [FIXTURE, JSON.stringify(config)], {
       stdio: 'pipe',
     })
     children.push(child)

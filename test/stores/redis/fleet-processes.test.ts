@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto'
 import { fileURLToPath } from 'node:url'
 import { Redis } from 'ioredis'
 import { afterAll, afterEach, describe, expect, it } from 'vitest'
+import { bundledFixture } from '../../support/bundled-fixture.js'
 import { envInt } from '../../support/escaped-errors.js'
 import { deletePrefix, REDIS_URL, redisForTests, uniquePrefix } from '../../support/redis.js'
 import {
@@ -13,7 +14,7 @@ import {
 import type { FleetProcessConfig } from './fixtures/fleet-process.js'
 
 // Real processes sharing one Redis prefix: three workers deliver, a fourth emits (deliver: false).
-const FIXTURE = fileURLToPath(new URL('./fixtures/fleet-process.ts', import.meta.url))
+const FIXTURE = await bundledFixture(fileURLToPath(new URL('./fixtures/fleet-process.ts', import.meta.url)))
 /** Deliveries emitted in the paced runs (the issue's 2,000 under `npm run test:stress`). */
 const EVENTS = envInt('EVENTROUTER_TEST_FLEET_EVENTS', 400)
 const PER_SECOND = 100
@@ -47,7 +48,7 @@ class FleetProcess {
   readonly #waiters = new Set<() => void>()
 
   constructor(config: FleetProcessConfig) {
-    this.#child = spawn(process.execPath, ['--import', 'tsx', FIXTURE, JSON.stringify(config)], {
+    this.#child = spawn(process.execPath, [FIXTURE, JSON.stringify(config)], {
       stdio: 'pipe',
     })
     children.push(this)
