@@ -26,9 +26,11 @@ export function fleetPacing(
   pacing: ResolvedPacing,
   attemptTimeoutMs: number,
 ): FleetPacing | undefined {
-  const { takeSlot, takeStart, pauseStarts } = store
-  const starts = takeStart !== undefined && pauseStarts !== undefined
-  if (takeSlot === undefined && !starts) return undefined
+  const { takeSlot } = store
+  // takeStart and pauseStarts come as a pair (see Store.takeStart): one without the other is unused.
+  const takeStart = store.pauseStarts === undefined ? undefined : store.takeStart
+  const pauseStarts = store.takeStart === undefined ? undefined : store.pauseStarts
+  if (takeSlot === undefined && takeStart === undefined) return undefined
   const limits = { perSecond: pacing.perSecond, perMinute: pacing.perMinute }
   const holdMs = attemptTimeoutMs + SLOT_HOLD_MARGIN_MS
   return {
@@ -40,17 +42,15 @@ export function fleetPacing(
               typeof taken === 'number'
                 ? taken
                 : () => {
-                    // Not given back: the slot is free again once `holdMs` has passed.
+                    // A failed release is ignored: the slot is free again once `holdMs` has passed.
                     taken().catch(() => {})
                   },
             () => noRelease,
           ),
     take: () =>
-      takeStart === undefined || !starts
-        ? Promise.resolve(0)
-        : takeStart.call(store, key, limits).catch(() => 0),
+      takeStart === undefined ? Promise.resolve(0) : takeStart.call(store, key, limits).catch(() => 0),
     pause: (ms) => {
-      if (pauseStarts !== undefined && starts) pauseStarts.call(store, key, ms).catch(() => {})
+      pauseStarts?.call(store, key, ms).catch(() => {})
     },
   }
 }
