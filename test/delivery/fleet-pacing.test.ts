@@ -78,12 +78,13 @@ function fleetStore(
   return { store, fake }
 }
 
-function routerOn(store: Store, transport: Transport, concurrency: number, retries = 0) {
+function routerOn(store: Store, transport: Transport, concurrency: number, retries = 0, timeoutMs?: number) {
   const router = new EventRouter({
     adapters: [webhookAdapter()],
     transport,
     store,
     retry: { ...INSTANT_RETRY, retries },
+    ...(timeoutMs === undefined ? {} : { timeoutMs }),
   })
   router.integrations.add({
     id: 'crm',
@@ -119,6 +120,16 @@ describe('fleet slots (Store.takeSlot)', () => {
     expect(fake.held).toBe(0)
     // The integration's concurrency, held at most the attempt timeout (default 10 s) and a second.
     expect(fake.asked[0]?.slice(1)).toEqual([3, 11_000])
+    await router.close()
+  })
+
+  it('a slot is held at most the configured attempt timeout and a second', async () => {
+    const { store, fake } = fleetStore(1)
+    const transport: Transport = { send: async () => ({ status: 200, headers: {}, body: '' }) }
+    const router = routerOn(store, transport, 4, 0, 250)
+    const [result] = await router.emit('a.b', {}).settled
+    expect(result?.status).toBe('succeeded')
+    expect(fake.asked.map(([, limit, holdMs]) => [limit, holdMs])).toEqual([[4, 1250]])
     await router.close()
   })
 
