@@ -16,6 +16,7 @@ const ISOLATED = [
   'test/transport/ssrf.test.ts',
   'test/transport/network-guard.test.ts',
   'test/stores/sqlite-store-without-libsql.test.ts',
+  'test/stores/redis/redis-store-without-redis-semaphore.test.ts',
 ]
 
 export default defineConfig({

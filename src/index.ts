@@ -213,6 +213,7 @@ export type {
   IntegrationHealth,
   MaybePromise,
   PendingSummary,
+  ReleaseSlot,
   SealedSecrets,
   StartLimits,
   Store,

@@ -26,10 +26,15 @@ export function directGate(isShuttingDown: () => boolean): DeliveryGate {
 }
 
 /**
- * Pacing shared with the other processes of a fleet (the store's `takeStart` and `pauseStarts`),
- * on top of the lane's own.
+ * Pacing shared with the other processes of a fleet (the store's `takeSlot`, `takeStart` and
+ * `pauseStarts`), on top of the lane's own.
  */
 export interface FleetPacing {
+  /**
+   * Takes one of the fleet's slots of attempts in flight: resolves with the function that gives
+   * it back once the attempt settled, or with the ms to wait before asking again.
+   */
+  slot(): Promise<(() => void) | number>
   /** Takes one start for the fleet: resolves 0 when granted, or the ms to wait before asking again. */
   take(): Promise<number>
   /** Pauses the starts of every process for `ms` (this lane was throttled). */
@@ -40,7 +45,7 @@ interface Waiting {
   readonly park: (reason: ParkReason) => void
   /** Set while the attempt waits for the minute window. */
   minuteSlot?: (granted: boolean) => void
-  /** Set while the attempt waits for the fleet to grant its start: ends the wait at once. */
+  /** Set while the attempt waits for the fleet to grant its slot and start: ends the wait at once. */
   wake?: (() => void) | undefined
 }
 
@@ -142,14 +147,19 @@ export class IntegrationLane implements DeliveryGate {
       this.#queue
         .add(async () => {
           if (this.#minute && !(await this.#minuteSlot(waiting))) return
-          if (this.#fleet && !(await this.#fleetSlot(this.#fleet, waiting))) return
-          if (!this.#waiting.delete(waiting)) return
-          const parked = admitted()
-          if (parked !== undefined) return resolve(parked)
-          // The slot is held until the attempt settles: that is the concurrency limit.
-          this.#inFlight++
-          await attempt().then(resolve, reject)
-          this.#inFlight--
+          const release = this.#fleet ? await this.#fleetStart(this.#fleet, waiting) : undefined
+          if (release === null) return
+          try {
+            if (!this.#waiting.delete(waiting)) return
+            const parked = admitted()
+            if (parked !== undefined) return resolve(parked)
+            // The slot is held until the attempt settles: that is the concurrency limit.
+            this.#inFlight++
+            await attempt().then(resolve, reject)
+            this.#inFlight--
+          } finally {
+            release?.()
+          }
         })
         .catch(reject)
     })
@@ -207,24 +217,48 @@ export class IntegrationLane implements DeliveryGate {
     return this.#queue.onPendingZero()
   }
 
-  // Resolves true once the fleet granted the start, false if the attempt was parked meanwhile.
-  async #fleetSlot(fleet: FleetPacing, waiting: Waiting): Promise<boolean> {
+  /**
+   * Resolves with the release of the fleet slot once the fleet granted a slot and then a start
+   * (so that the start counted is the one that goes out now), or `null` if the attempt was parked
+   * meanwhile; a slot is never kept while the attempt waits for its start, nor once it is parked.
+   */
+  async #fleetStart(fleet: FleetPacing, waiting: Waiting): Promise<(() => void) | null> {
     for (;;) {
-      // Set while asking too: stop() parks the attempt, and take()'s answer is then ignored.
+      // Set while asking too: stop() parks the attempt, and the answer is then ignored.
       waiting.wake = () => {}
+      const slot = await fleet.slot()
+      if (!this.#waiting.has(waiting)) {
+        if (typeof slot === 'function') slot()
+        return null
+      }
+      if (typeof slot === 'number') {
+        if (!(await this.#wait(waiting, slot))) return null
+        continue
+      }
       const waitMs = await fleet.take()
-      if (!this.#waiting.has(waiting)) return false
-      waiting.wake = undefined
-      if (waitMs <= 0) return true
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, waitMs)
-        waiting.wake = () => {
-          clearTimeout(timer)
-          resolve()
-        }
-      })
-      if (!this.#waiting.has(waiting)) return false
+      if (!this.#waiting.has(waiting)) {
+        slot()
+        return null
+      }
+      if (waitMs <= 0) {
+        waiting.wake = undefined
+        return slot
+      }
+      slot()
+      if (!(await this.#wait(waiting, waitMs))) return null
     }
+  }
+
+  // Waits `ms` (at least 1) unless the attempt is parked meanwhile: resolves whether it is still waiting.
+  async #wait(waiting: Waiting, ms: number): Promise<boolean> {
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, Math.max(1, ms))
+      waiting.wake = () => {
+        clearTimeout(timer)
+        resolve()
+      }
+    })
+    return this.#waiting.has(waiting)
   }
 
   // Resolves true once the minute window has room, false if cancel() parked the attempt.

@@ -298,7 +298,7 @@ export class EventRouter<C extends Catalog | undefined = undefined> {
         }
       },
       onRoom: (key) => this.#dispatcher.wake(key),
-      fleet: (key, pacing) => fleetPacing(this.#store, key, pacing),
+      fleet: (key, pacing) => fleetPacing(this.#store, key, pacing, this.#options.timeoutMs),
     })
     this.#health = new HealthMonitor({
       circuitBreaker: this.#options.circuitBreaker,

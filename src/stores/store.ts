@@ -103,7 +103,25 @@ export interface Store {
    * pause never shortens a longer one already set.
    */
   pauseStarts?(key: string, ms: number): Promise<void>
+  /**
+   * Optional: concurrency for the whole fleet, implemented by a store that several processes
+   * share. Takes one of the `limit` slots of the integration `key` (attempts in flight), counted
+   * across every process of the fleet. Resolves with a {@link ReleaseSlot} that gives the slot
+   * back when the slot is granted, or with the milliseconds to wait before asking again: every
+   * slot is held. A slot not given back within `holdMs` (its process died) is free again after
+   * it. The router asks before each attempt (a batch takes one slot), after its own pacing let it
+   * through and before {@link Store.takeStart}, and gives the slot back once the attempt settled;
+   * when the call fails (the store is unreachable), the attempt goes on under the process's own
+   * concurrency. Without it, each process bounds its own attempts in flight.
+   */
+  takeSlot?(key: string, limit: number, holdMs: number): Promise<ReleaseSlot | number>
 }
+
+/**
+ * Gives back a slot that {@link Store.takeSlot} granted; calling it again does nothing. Its
+ * failure is ignored by the router: the slot is then free again once its `holdMs` has passed.
+ */
+export type ReleaseSlot = () => Promise<void>
 
 /** The starts an integration allows, across a fleet (see {@link Store.takeStart}); `null`: no limit. */
 export interface StartLimits {

@@ -1,9 +1,16 @@
 import type { Redis } from 'ioredis'
 import type { RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible'
-import type { StartLimits } from '../store.js'
-import { pauseKey, rateKeyPrefix } from './redis-keys.js'
+import type { ReleaseSlot, StartLimits } from '../store.js'
+import { pauseKey, rateKeyPrefix, slotsKey } from './redis-keys.js'
 
 type RateLimiterClass = typeof import('rate-limiter-flexible').RateLimiterRedis
+type SemaphoreClass = typeof import('redis-semaphore').Semaphore
+
+/**
+ * How long to wait before asking again for a slot when every one is held: a slot given back is
+ * not announced, so the waiting attempts poll (at most the process's concurrency of them).
+ */
+const SLOT_RETRY_MS = 20
 
 /** Sets an integration's pause unless a longer one is already set: `SET PX` only when it extends it. */
 const PAUSE_SCRIPT = `
@@ -22,10 +29,22 @@ async function loadRateLimiter(): Promise<RateLimiterClass> {
   }
 }
 
+/** `redis-semaphore`, loaded on first use: it is an optional peer, as `ioredis` is. */
+async function loadSemaphore(): Promise<SemaphoreClass> {
+  try {
+    return (await import('redis-semaphore')).Semaphore
+  } catch (error) {
+    throw new Error(
+      `the \`redis-semaphore\` package is not installed (${(error as Error).message}): run \`npm install redis-semaphore\``,
+    )
+  }
+}
+
 /**
  * The fleet's pacing of every integration, on one connection whatever their number: the starts
  * per second and per minute are counted in Redis by rate-limiter-flexible (one window key per
- * integration and limit), and a pause is one key that expires with it. Every process of the
+ * integration and limit), a pause is one key that expires with it, and the attempts in flight
+ * are the slots of a redis-semaphore (one sorted set per integration). Every process of the
  * fleet asks the same keys, so the limits hold for the fleet as a whole.
  *
  * Per-second windows are fixed one-second windows: granted at once, a window's starts would go
@@ -37,18 +56,41 @@ export class FleetLimiter {
   readonly #redis: Redis
   readonly #prefix: string
   readonly #RateLimiter: RateLimiterClass
+  readonly #Semaphore: SemaphoreClass
   /** One limiter per window length and number of starts; integrations with the same limit share it. */
   readonly #limiters = new Map<string, RateLimiterRedis>()
 
-  private constructor(redis: Redis, prefix: string, RateLimiter: RateLimiterClass) {
+  private constructor(
+    redis: Redis,
+    prefix: string,
+    RateLimiter: RateLimiterClass,
+    Semaphore: SemaphoreClass,
+  ) {
     this.#redis = redis
     this.#prefix = prefix
     this.#RateLimiter = RateLimiter
+    this.#Semaphore = Semaphore
   }
 
   /** A limiter on `redis` (a connection of its own: calls wait on it asynchronously). */
   static async create(redis: Redis, prefix: string): Promise<FleetLimiter> {
-    return new FleetLimiter(redis, prefix, await loadRateLimiter())
+    const [RateLimiter, Semaphore] = await Promise.all([loadRateLimiter(), loadSemaphore()])
+    return new FleetLimiter(redis, prefix, RateLimiter, Semaphore)
+  }
+
+  /** See `Store.takeSlot`: the slot's release when granted, or the ms to wait before asking again. */
+  async slot(key: string, limit: number, holdMs: number): Promise<ReleaseSlot | number> {
+    const semaphore = new this.#Semaphore(this.#redis, slotsKey(this.#prefix, key), limit, {
+      lockTimeout: Math.max(1, Math.ceil(holdMs)),
+      // One try, no polling inside the library: the router waits (and can be stopped meanwhile).
+      acquireAttemptsLimit: 1,
+      acquireTimeout: Math.max(1, Math.ceil(holdMs)),
+      retryInterval: 0,
+      // No refresh timer: the slot expires `holdMs` after it was taken, also when its process lives.
+      refreshInterval: 0,
+    })
+    if (!(await semaphore.tryAcquire())) return SLOT_RETRY_MS
+    return () => semaphore.release()
   }
 
   /** See `Store.takeStart`: 0 when the start is granted, or the ms to wait before asking again. */

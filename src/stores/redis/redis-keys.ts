@@ -21,6 +21,7 @@
  * | `P:seq`               | str  | the write-order counter                                      |
  * | `P:pause:<key>`       | str  | an integration's fleet-wide pause, expiring with it          |
  * | `P:rate:<s>:<n>:<key>`| str  | an integration's starts in its current window of `s` seconds, limit `n` (rate-limiter-flexible) |
+ * | `semaphore:P:slots:<key>` | zset | an integration's attempts in flight in the fleet, by start time (redis-semaphore, which adds `semaphore:` in front); expires with its last slot |
  * | `P:work`              | channel | published when a queue gets deliveries to claim           |
  * | `P:config`            | channel | published when the configuration changes                  |
  */
@@ -76,4 +77,12 @@ export function pauseKey(prefix: string, key: string): string {
 /** The prefix of the window keys of the integrations limited to `points` starts per `seconds`. */
 export function rateKeyPrefix(prefix: string, seconds: number, points: number): string {
   return `${prefix}:rate:${seconds}:${points}`
+}
+
+/**
+ * The name of the semaphore of an integration's attempts in flight, as given to redis-semaphore
+ * (which keeps it under `semaphore:<name>`).
+ */
+export function slotsKey(prefix: string, key: string): string {
+  return `${prefix}:slots:${key}`
 }

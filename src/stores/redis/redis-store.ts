@@ -9,6 +9,7 @@ import type {
   DeliveryRecord,
   IntegrationHealth,
   PendingSummary,
+  ReleaseSlot,
   StartLimits,
   Store,
   StoreChange,
@@ -72,15 +73,18 @@ const THREAD_START_MS = 15_000
  * - Methods other than `open()` and `close()` are synchronous: the store talks to Redis from a
  *   thread of its own and waits for the answer, for at most `commandTimeoutMs`. So `emit()`
  *   returns once Redis has kept its deliveries, or throws a `StoreError` within that time.
- * - Each integration's pacing (`perSecond`, `perMinute`) holds for the whole fleet, and a 429 or
- *   503 with `Retry-After` pauses it in every process (see `Store.takeStart`), counted in Redis
- *   with rate-limiter-flexible. A process opens three connections, however many integrations
- *   and tenants it serves: calls and notices (the store's thread), and pacing.
+ * - Each integration's pacing holds for the whole fleet: its attempts in flight (`concurrency`,
+ *   see `Store.takeSlot`) with redis-semaphore, its starts (`perSecond`, `perMinute`) with
+ *   rate-limiter-flexible, and a 429 or 503 with `Retry-After` pauses it in every process (see
+ *   `Store.takeStart`). A slot held by a process that died is free again once the attempt
+ *   timeout (`timeoutMs` of the router) and a second have passed. A process opens three
+ *   connections, however many integrations and tenants it serves: calls and notices (the
+ *   store's thread), and pacing.
  * - Writes that leave deliveries to claim are announced on a channel (`work`), and configuration
  *   changes too (`config`): see {@link RedisStoreEvents}.
  *
- * Needs the `ioredis` and `rate-limiter-flexible` packages (optional peers:
- * `npm install ioredis rate-limiter-flexible`).
+ * Needs the `ioredis`, `rate-limiter-flexible` and `redis-semaphore` packages (optional peers:
+ * `npm install ioredis rate-limiter-flexible redis-semaphore`).
  */
 export function redisStore(options: RedisStoreOptions): RedisStore {
   return new RedisStore(options)
@@ -220,6 +224,23 @@ export class RedisStore extends EventEmitter<RedisStoreEvents> implements Store 
     return this.#pacingCall(`pause integration \`${key}\` in ${this.#where()}`, (limiter) =>
       limiter.pause(key, ms),
     )
+  }
+
+  /** Takes one of the `limit` slots of integration `key` in the whole fleet (see `Store.takeSlot`). */
+  async takeSlot(key: string, limit: number, holdMs: number): Promise<ReleaseSlot | number> {
+    const taken = await this.#pacingCall(
+      `take a slot of integration \`${key}\` from ${this.#where()}`,
+      (limiter) => limiter.slot(key, limit, holdMs),
+    )
+    if (typeof taken === 'number') return taken
+    const operation = `give back a slot of integration \`${key}\` to ${this.#where()}`
+    return async () => {
+      try {
+        await taken()
+      } catch (error) {
+        throw this.#failure(operation, error)
+      }
+    }
   }
 
   /**
