@@ -59,7 +59,8 @@ const OPERANDS: Readonly<
 /**
  * Validates a subscription filter (JSON in the subset of MongoDB's query language described in
  * docs/filters.md) and returns a frozen deep copy of it, so later changes to `input` cannot
- * change the subscription. Compile the result with {@link compileFilter}.
+ * change the subscription. A subscription created with the result (or with `input`) matches
+ * events with it.
  *
  * @param input - The filter, typically `JSON.parse`d from storage. `{}` matches every event.
  * @param field - Where the filter sits in the caller's input; issue paths start with it.
