@@ -3,6 +3,7 @@ import type { IntegrationRecord } from '../integrations/integration-registry.js'
 import type { Notify } from '../shared/notify.js'
 import { scopedKey } from '../shared/scope.js'
 import type { IntegrationHealth, StoreOperation } from '../stores/store.js'
+import { adoptHealth } from './circuit-adoption.js'
 import {
   admitThroughCircuit,
   type CircuitBreakerOptions,
@@ -59,8 +60,16 @@ export interface HealthMonitorDeps {
   readonly parkWaiting: (key: string) => void
   /** Redelivers every delivery the circuit of an integration parked. */
   readonly replayParked: (key: string) => void
-  /** Redelivers the oldest delivery the circuit of an integration parked, as its probe. */
-  readonly probeParked: (key: string) => void
+  /**
+   * Redelivers the oldest delivery the circuit of an integration parked, as its probe, once
+   * `claim(deliveryId)` says that this process may send it.
+   */
+  readonly probeParked: (key: string, claim: (deliveryId: string) => boolean) => void
+  /**
+   * The store's `claimProbe` (one probe per fleet), absent on a store owned by one router: then
+   * every probe goes. Throws when the store is unreachable.
+   */
+  readonly claimProbe?: (key: string, deliveryId: string, ms: number) => boolean
   readonly now: () => number
 }
 
@@ -75,6 +84,8 @@ export class HealthMonitor {
   readonly #deps: HealthMonitorDeps
   readonly #health = new Map<string, IntegrationHealth>()
   readonly #probeTimers = new Map<string, ReturnType<typeof setTimeout>>()
+  /** Until when another process of the fleet holds the probe of an integration (a claim lost here). */
+  readonly #probeElsewhereUntil = new Map<string, number>()
   #stopped = false
 
   constructor(deps: HealthMonitorDeps) {
@@ -109,8 +120,11 @@ export class HealthMonitor {
   /** Whether a new delivery to this integration would be parked at once (open circuit, cool-down running). */
   parks(integrationId: string): boolean {
     const health = this.#health.get(integrationId)
+    if (health === undefined || this.#deps.circuitBreaker === false) return false
+    const now = this.#deps.now()
     return (
-      health !== undefined && this.#deps.circuitBreaker !== false && circuitParks(health, this.#deps.now())
+      circuitParks(health, now) ||
+      (health.circuit === 'open' && (this.#probeElsewhereUntil.get(integrationId) ?? 0) > now)
     )
   }
 
@@ -119,8 +133,56 @@ export class HealthMonitor {
     const health = this.#health.get(integrationId)
     if (!health || this.#deps.circuitBreaker === false) return true
     const { admitted, health: next } = admitThroughCircuit(health, deliveryId, this.#deps.now())
-    if (next !== health) this.#set(next)
+    if (next !== health) {
+      // This delivery would be the probe: in a fleet, only if no other process sends one.
+      if (!this.#claim(integrationId, deliveryId)) return false
+      this.#set(next)
+    }
     return admitted
+  }
+
+  /**
+   * Takes in the health records another process of the fleet wrote (`Store.watch` told of a
+   * change): a circuit that opened there opens here (what waits is parked, `integrationSuspended`,
+   * the probe timer), one that closed there closes here (`integrationResumed`; the process that
+   * closed it replays what was parked, so this one does not, or each parked delivery would go
+   * once per process), and a later pause is kept. Records of another config of an integration
+   * are ignored; nothing adopted is written back.
+   */
+  adopt(records: readonly IntegrationHealth[]): void {
+    const options = this.#deps.circuitBreaker
+    const now = this.#deps.now()
+    for (const theirs of records) {
+      const key = scopedKey(theirs.tenant, theirs.integrationId)
+      const record = this.#deps.integration(key)
+      if (!record || fingerprint(record) !== theirs.configFingerprint) continue
+      const ours = this.#health.get(key)
+      const adoption = adoptHealth(ours, theirs, now)
+      if (adoption === undefined) continue
+      if (adoption.change === 'outdated') {
+        // Another process wrote an older circuit state over ours: the fleet's record is ours again.
+        if (ours) this.#deps.persist([{ type: 'putHealth', health: ours }])
+        continue
+      }
+      this.#health.set(key, adoption.health)
+      if (options === false || adoption.change === 'pause') continue
+      this.#probeElsewhereUntil.delete(key)
+      if (adoption.change === 'resumed') {
+        this.#clearProbe(key)
+        this.#deps.notify('integrationResumed', this.#who(key))
+        continue
+      }
+      const probeAt = adoption.health.probeAt ?? now
+      if (adoption.change === 'suspended') {
+        this.#deps.parkWaiting(key)
+        this.#deps.notify('integrationSuspended', {
+          ...this.#who(key),
+          consecutiveFailures: adoption.health.consecutiveFailures,
+          probeAt,
+        })
+      }
+      if (options.replayParked) this.#scheduleProbe(key, Math.max(0, probeAt - now))
+    }
   }
 
   /** The destination is throttling: remember the pause, so a restart keeps to it. */
@@ -175,12 +237,14 @@ export class HealthMonitor {
     this.#health.delete(id)
     this.#deps.persist([{ type: 'deleteHealth', tenant: health.tenant, integrationId: health.integrationId }])
     this.#clearProbe(id)
+    this.#probeElsewhereUntil.delete(id)
     if (record?.integration.enabled && health.circuit !== 'closed') this.#resumed(id)
   }
 
   /** Stops the probe timers (close()). */
   stop(): void {
     this.#stopped = true
+    this.#probeElsewhereUntil.clear()
     for (const timer of this.#probeTimers.values()) clearTimeout(timer)
     this.#probeTimers.clear()
   }
@@ -226,11 +290,41 @@ export class HealthMonitor {
       this.#probeTimers.delete(integrationId)
       // A new delivery may have become the probe meanwhile: then there is nothing to do.
       if (this.#stopped || this.#health.get(integrationId)?.circuit !== 'open') return
-      this.#deps.probeParked(integrationId)
+      const elsewhere = (this.#probeElsewhereUntil.get(integrationId) ?? 0) - this.#deps.now()
+      if (elsewhere > 0) {
+        this.#scheduleProbe(integrationId, elsewhere)
+        return
+      }
+      this.#deps.probeParked(integrationId, (deliveryId) => this.#claim(integrationId, deliveryId))
     }, delayMs)
     // A router waiting to probe should not keep the host's process alive by itself.
     timer.unref?.()
     this.#probeTimers.set(integrationId, timer)
+  }
+
+  /**
+   * Whether delivery `deliveryId` may be the probe of this integration's open circuit, across the
+   * fleet (`claimProbe`). A claim lost, or a store that cannot answer, sends no probe: this process
+   * parks what comes for a cool-down (the winner's outcome reaches it sooner, by `adopt()`), then
+   * its probe timer asks again, so a winner that died leaves no circuit open for good.
+   */
+  #claim(key: string, deliveryId: string): boolean {
+    const claimProbe = this.#deps.claimProbe
+    const options = this.#deps.circuitBreaker
+    if (claimProbe === undefined || options === false) return true
+    const now = this.#deps.now()
+    if ((this.#probeElsewhereUntil.get(key) ?? 0) > now) return false
+    try {
+      if (claimProbe(key, deliveryId, options.coolDownMs)) {
+        this.#probeElsewhereUntil.delete(key)
+        return true
+      }
+    } catch {
+      // Unreachable: no probe now; the timer below asks again.
+    }
+    this.#probeElsewhereUntil.set(key, now + options.coolDownMs)
+    if (options.replayParked) this.#scheduleProbe(key, options.coolDownMs)
+    return false
   }
 
   #clearProbe(integrationId: string): void {

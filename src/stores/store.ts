@@ -81,7 +81,8 @@ export interface Store {
   /**
    * Optional: implemented by a store that several processes share (a fleet, such as the Redis
    * store). Calls `listener` when another process changed what the store holds: deliveries to
-   * claim were written or given back, or the configuration changed. A router on such a store
+   * claim were written or given back, the configuration changed, or an integration's health (its
+   * circuit) changed. A router on such a store
    * follows the fleet: it claims what other processes emitted, and applies their configuration
    * changes, within its sync interval (see `router.start()`). Returns a function that stops
    * listening. A store without it is owned by one router at a time.
@@ -103,6 +104,16 @@ export interface Store {
    * pause never shortens a longer one already set.
    */
   pauseStarts?(key: string, ms: number): Promise<void>
+  /**
+   * Optional, with {@link Store.watch}: one probe per fleet. Claims the right to send the probe of
+   * the integration `key`'s open circuit for `ms`, for the delivery `deliveryId`: `true` when no
+   * one holds it or `deliveryId` already does (so whichever process claims that delivery may send
+   * it), `false` when another delivery holds it. The router asks before a probe, from the
+   * synchronous admission of a delivery, hence a synchronous answer; when the call throws (the
+   * store is unreachable), it sends no probe and asks again at the next probe timer. Without it,
+   * each process probes on its own.
+   */
+  claimProbe?(key: string, deliveryId: string, ms: number): boolean
 }
 
 /** The starts an integration allows, across a fleet (see {@link Store.takeStart}); `null`: no limit. */
@@ -116,8 +127,9 @@ export interface StartLimits {
 /**
  * What {@link Store.watch} reports. `deliveries`: some queues have deliveries to claim (written by
  * another process, or given back when a process died). `configuration`: the integrations,
- * subscriptions or event switches changed. A store that may have missed changes (it was
- * disconnected) reports both.
+ * subscriptions or event switches changed. `health`: integration health records (circuits, pauses)
+ * changed. A store that may have missed changes (it was disconnected) reports `deliveries` and
+ * `health`, which only make the router read again what it does not hold for certain.
  */
 export type StoreChange =
   | {
@@ -133,6 +145,13 @@ export type StoreChange =
   | {
       /** Integrations, subscriptions or event switches changed: the router loads the configuration again. */
       readonly type: 'configuration'
+    }
+  | {
+      /**
+       * Another process changed integration health (a circuit opened or closed, a pause): the
+       * router loads health again and adopts what is newer than its own.
+       */
+      readonly type: 'health'
     }
 
 /** What {@link Store.claimDue} returns. */
@@ -452,6 +471,11 @@ export interface IntegrationHealth {
   readonly pausedUntil: number | null
   /** The config the circuit judged, as a fingerprint: a config edit resets the circuit. */
   readonly configFingerprint: string | null
+  /**
+   * When the circuit last opened or closed (epoch ms); absent in records written before it was
+   * kept. Across a fleet, the circuit state with the latest change wins (see {@link Store.claimProbe}).
+   */
+  readonly circuitChangedAt?: number
 }
 
 /** Pending deliveries of one queue, as {@link Store.pendingSummary} reports them. */
