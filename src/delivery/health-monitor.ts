@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto'
 import type { IntegrationRecord } from '../integrations/integration-registry.js'
 import type { Notify } from '../shared/notify.js'
 import { scopedKey } from '../shared/scope.js'
-import type { IntegrationHealth, StoreOperation } from '../stores/store.js'
+import type { IntegrationHealth, ProbeClaim, StoreOperation } from '../stores/store.js'
 import { adoptHealth } from './circuit-adoption.js'
 import {
   admitThroughCircuit,
@@ -61,15 +61,15 @@ export interface HealthMonitorDeps {
   /** Redelivers every delivery the circuit of an integration parked. */
   readonly replayParked: (key: string) => void
   /**
-   * Redelivers the oldest delivery the circuit of an integration parked, as its probe, once
-   * `claim(deliveryId)` says that this process may send it.
+   * Redelivers the oldest delivery the circuit of an integration parked, as its probe, if
+   * `claim(deliveryId)` says that this process is the one of the fleet to do it.
    */
   readonly probeParked: (key: string, claim: (deliveryId: string) => boolean) => void
   /**
    * The store's `claimProbe` (one probe per fleet), absent on a store owned by one router: then
    * every probe goes. Throws when the store is unreachable.
    */
-  readonly claimProbe?: (key: string, deliveryId: string, ms: number) => boolean
+  readonly claimProbe?: (key: string, deliveryId: string, ms: number) => ProbeClaim
   readonly now: () => number
 }
 
@@ -84,8 +84,6 @@ export class HealthMonitor {
   readonly #deps: HealthMonitorDeps
   readonly #health = new Map<string, IntegrationHealth>()
   readonly #probeTimers = new Map<string, ReturnType<typeof setTimeout>>()
-  /** Until when another process of the fleet holds the probe of an integration (a claim lost here). */
-  readonly #probeElsewhereUntil = new Map<string, number>()
   #stopped = false
 
   constructor(deps: HealthMonitorDeps) {
@@ -120,11 +118,8 @@ export class HealthMonitor {
   /** Whether a new delivery to this integration would be parked at once (open circuit, cool-down running). */
   parks(integrationId: string): boolean {
     const health = this.#health.get(integrationId)
-    if (health === undefined || this.#deps.circuitBreaker === false) return false
-    const now = this.#deps.now()
     return (
-      circuitParks(health, now) ||
-      (health.circuit === 'open' && (this.#probeElsewhereUntil.get(integrationId) ?? 0) > now)
+      health !== undefined && this.#deps.circuitBreaker !== false && circuitParks(health, this.#deps.now())
     )
   }
 
@@ -134,8 +129,8 @@ export class HealthMonitor {
     if (!health || this.#deps.circuitBreaker === false) return true
     const { admitted, health: next } = admitThroughCircuit(health, deliveryId, this.#deps.now())
     if (next !== health) {
-      // This delivery would be the probe: in a fleet, only if no other process sends one.
-      if (!this.#claim(integrationId, deliveryId)) return false
+      // This delivery would be the probe: in a fleet, only if no other delivery is the fleet's probe.
+      if (!this.#claim(integrationId, deliveryId, false)) return false
       this.#set(next)
     }
     return admitted
@@ -166,7 +161,6 @@ export class HealthMonitor {
       }
       this.#health.set(key, adoption.health)
       if (options === false || adoption.change === 'pause') continue
-      this.#probeElsewhereUntil.delete(key)
       if (adoption.change === 'resumed') {
         this.#clearProbe(key)
         this.#deps.notify('integrationResumed', this.#who(key))
@@ -237,14 +231,12 @@ export class HealthMonitor {
     this.#health.delete(id)
     this.#deps.persist([{ type: 'deleteHealth', tenant: health.tenant, integrationId: health.integrationId }])
     this.#clearProbe(id)
-    this.#probeElsewhereUntil.delete(id)
     if (record?.integration.enabled && health.circuit !== 'closed') this.#resumed(id)
   }
 
   /** Stops the probe timers (close()). */
   stop(): void {
     this.#stopped = true
-    this.#probeElsewhereUntil.clear()
     for (const timer of this.#probeTimers.values()) clearTimeout(timer)
     this.#probeTimers.clear()
   }
@@ -290,12 +282,7 @@ export class HealthMonitor {
       this.#probeTimers.delete(integrationId)
       // A new delivery may have become the probe meanwhile: then there is nothing to do.
       if (this.#stopped || this.#health.get(integrationId)?.circuit !== 'open') return
-      const elsewhere = (this.#probeElsewhereUntil.get(integrationId) ?? 0) - this.#deps.now()
-      if (elsewhere > 0) {
-        this.#scheduleProbe(integrationId, elsewhere)
-        return
-      }
-      this.#deps.probeParked(integrationId, (deliveryId) => this.#claim(integrationId, deliveryId))
+      this.#deps.probeParked(integrationId, (deliveryId) => this.#claim(integrationId, deliveryId, true))
     }, delayMs)
     // A router waiting to probe should not keep the host's process alive by itself.
     timer.unref?.()
@@ -303,27 +290,28 @@ export class HealthMonitor {
   }
 
   /**
-   * Whether delivery `deliveryId` may be the probe of this integration's open circuit, across the
-   * fleet (`claimProbe`). A claim lost, or a store that cannot answer, sends no probe: this process
-   * parks what comes for a cool-down (the winner's outcome reaches it sooner, by `adopt()`), then
-   * its probe timer asks again, so a winner that died leaves no circuit open for good.
+   * Whether delivery `deliveryId` may be the probe of this integration's open circuit, in the
+   * fleet (`claimProbe`). `fresh`: the probe timer picking a parked delivery, which only the
+   * process that takes the claim may redeliver (every process's timer picks the same one); else a
+   * delivery being admitted, which may also be the one another process redelivered as the probe.
+   * A claim lost, or a store that cannot answer, sends nothing: the probe timer asks again after a
+   * cool-down (the winner's outcome reaches this process sooner, by `adopt()`), so a winner that
+   * died leaves no circuit open for good.
    */
-  #claim(key: string, deliveryId: string): boolean {
+  #claim(key: string, deliveryId: string, fresh: boolean): boolean {
     const claimProbe = this.#deps.claimProbe
     const options = this.#deps.circuitBreaker
     if (claimProbe === undefined || options === false) return true
-    const now = this.#deps.now()
-    if ((this.#probeElsewhereUntil.get(key) ?? 0) > now) return false
+    let claim: ProbeClaim = 'lost'
     try {
-      if (claimProbe(key, deliveryId, options.coolDownMs)) {
-        this.#probeElsewhereUntil.delete(key)
-        return true
-      }
+      claim = claimProbe(key, deliveryId, options.coolDownMs)
     } catch {
-      // Unreachable: no probe now; the timer below asks again.
+      // The store is unreachable: no probe now.
     }
-    this.#probeElsewhereUntil.set(key, now + options.coolDownMs)
-    if (options.replayParked) this.#scheduleProbe(key, options.coolDownMs)
+    if (claim === 'claimed' || (claim === 'held' && !fresh)) return true
+    if (options.replayParked && (fresh || !this.#probeTimers.has(key))) {
+      this.#scheduleProbe(key, options.coolDownMs)
+    }
     return false
   }
 

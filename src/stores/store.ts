@@ -105,16 +105,22 @@ export interface Store {
    */
   pauseStarts?(key: string, ms: number): Promise<void>
   /**
-   * Optional, with {@link Store.watch}: one probe per fleet. Claims the right to send the probe of
-   * the integration `key`'s open circuit for `ms`, for the delivery `deliveryId`: `true` when no
-   * one holds it or `deliveryId` already does (so whichever process claims that delivery may send
-   * it), `false` when another delivery holds it. The router asks before a probe, from the
-   * synchronous admission of a delivery, hence a synchronous answer; when the call throws (the
-   * store is unreachable), it sends no probe and asks again at the next probe timer. Without it,
-   * each process probes on its own.
+   * Optional, with {@link Store.watch}: one probe per fleet. Claims the probe of the integration
+   * `key`'s open circuit (a tenant and integration id, as the router names them) for the delivery
+   * `deliveryId`, for `ms`: see {@link ProbeClaim}. The router asks before it makes a delivery the
+   * probe, from the synchronous admission of a delivery, hence a synchronous answer. When the call
+   * throws (the store is unreachable), no probe is sent and the router asks again at its next
+   * probe timer. Without it, each process probes on its own.
    */
-  claimProbe?(key: string, deliveryId: string, ms: number): boolean
+  claimProbe?(key: string, deliveryId: string, ms: number): ProbeClaim
 }
+
+/**
+ * The answer of {@link Store.claimProbe}. `claimed`: nobody held the probe, now `deliveryId` does
+ * until `ms` pass. `held`: `deliveryId` already held it (a process redelivered it as the probe,
+ * and whichever process claims that delivery may send it). `lost`: another delivery holds it.
+ */
+export type ProbeClaim = 'claimed' | 'held' | 'lost'
 
 /** The starts an integration allows, across a fleet (see {@link Store.takeStart}); `null`: no limit. */
 export interface StartLimits {
