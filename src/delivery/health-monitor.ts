@@ -70,6 +70,8 @@ export interface HealthMonitorDeps {
    * every probe goes. Throws when the store is unreachable.
    */
   readonly claimProbe?: (key: string, deliveryId: string, ms: number) => ProbeClaim
+  /** With `claimProbe`: reads the fleet's health records now and adopts them (see `adopt()`). Throws when the store is unreachable. */
+  readonly refreshHealth?: () => void
   readonly now: () => number
 }
 
@@ -130,7 +132,12 @@ export class HealthMonitor {
     const { admitted, health: next } = admitThroughCircuit(health, deliveryId, this.#deps.now())
     if (next !== health) {
       // This delivery would be the probe: in a fleet, only if no other delivery is the fleet's probe.
-      if (!this.#claim(integrationId, deliveryId, false)) return false
+      if (!this.#claim(integrationId, deliveryId, false)) {
+        // That probe may have closed the circuit a moment ago, and this delivery be one of the
+        // parked ones its process replays, here before the notice: read the fleet's health first.
+        this.#refresh()
+        return this.#health.get(integrationId)?.circuit === 'closed'
+      }
       this.#set(next)
     }
     return admitted
@@ -313,6 +320,14 @@ export class HealthMonitor {
       this.#scheduleProbe(key, options.coolDownMs)
     }
     return false
+  }
+
+  #refresh(): void {
+    try {
+      this.#deps.refreshHealth?.()
+    } catch {
+      // Unreachable: what this process knows stands.
+    }
   }
 
   #clearProbe(integrationId: string): void {

@@ -332,7 +332,18 @@ export class EventRouter<C extends Catalog | undefined = undefined> {
         )
       },
       ...(store.watch !== undefined && store.claimProbe !== undefined
-        ? { claimProbe: store.claimProbe.bind(store) }
+        ? {
+            claimProbe: store.claimProbe.bind(store),
+            refreshHealth: () => {
+              const records = store.loadHealth()
+              if (records instanceof Promise)
+                void records.then(
+                  (r) => this.#health.adopt(r),
+                  () => {},
+                )
+              else this.#health.adopt(records)
+            },
+          }
         : {}),
       now: Date.now,
     })

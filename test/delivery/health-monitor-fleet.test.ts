@@ -13,7 +13,10 @@ const CRM = {
 } as unknown as IntegrationRecord
 
 /** A monitor of integration `crm` whose deps record what it asks of the router. */
-function monitorWith(claimProbe?: (key: string, deliveryId: string, ms: number) => ProbeClaim) {
+function monitorWith(
+  claimProbe?: (key: string, deliveryId: string, ms: number) => ProbeClaim,
+  fleetHealth?: () => readonly IntegrationHealth[],
+) {
   const calls: string[] = []
   const written: StoreOperation[] = []
   const claims: boolean[] = []
@@ -40,9 +43,10 @@ function monitorWith(claimProbe?: (key: string, deliveryId: string, ms: number) 
       claims.push(claim('dlv_oldest'))
     },
     ...(claimProbe === undefined ? {} : { claimProbe }),
+    ...(fleetHealth === undefined ? {} : { refreshHealth: () => monitor.adopt(fleetHealth()) }),
     now: Date.now,
   }
-  const monitor = new HealthMonitor(deps)
+  const monitor: HealthMonitor = new HealthMonitor(deps)
   // The record this process would write for `crm` (its config's fingerprint): a pause makes one.
   monitor.throttled(KEY, 1)
   const ours = (written.pop() as Extract<StoreOperation, { type: 'putHealth' }>).health
@@ -115,8 +119,11 @@ describe('HealthMonitor.adopt', () => {
 })
 
 describe('HealthMonitor probes in a fleet (Store.claimProbe)', () => {
-  function openedElsewhere(claimProbe: (key: string, deliveryId: string, ms: number) => ProbeClaim) {
-    const setup = monitorWith(claimProbe)
+  function openedElsewhere(
+    claimProbe: (key: string, deliveryId: string, ms: number) => ProbeClaim,
+    fleetHealth?: () => readonly IntegrationHealth[],
+  ) {
+    const setup = monitorWith(claimProbe, fleetHealth)
     setup.monitor.adopt([
       setup.theirs({ circuit: 'open', probeAt: Date.now() + 1000, circuitChangedAt: Date.now() }),
     ])
@@ -150,6 +157,21 @@ describe('HealthMonitor probes in a fleet (Store.claimProbe)', () => {
     expect(monitor.healthOf(KEY)?.circuit).toBe('open')
     expect(monitor.admit(KEY, 'dlv_redelivered')).toBe(true)
     expect(monitor.healthOf(KEY)).toMatchObject({ circuit: 'half-open', probeDeliveryId: 'dlv_redelivered' })
+  })
+
+  it('a delivery that loses the claim reads the fleet health first: the circuit closed elsewhere a moment ago, so it goes', () => {
+    let fleet: readonly IntegrationHealth[] = []
+    const { monitor, calls, theirs } = openedElsewhere(
+      () => 'lost',
+      () => fleet,
+    )
+    vi.advanceTimersByTime(1)
+    expect(monitor.admit(KEY, 'dlv_new')).toBe(false)
+    // The probe's process closed the circuit and replays; its notice has not arrived yet.
+    fleet = [theirs({ circuit: 'closed', circuitChangedAt: Date.now() })]
+    expect(monitor.admit(KEY, 'dlv_replayed')).toBe(true)
+    expect(calls).toContain('integrationResumed')
+    expect(calls.some((call) => call.startsWith('replay:'))).toBe(false)
   })
 
   it('sends no probe while the store cannot answer the claim, and asks again at the next timer', () => {
