@@ -315,6 +315,11 @@ export class HealthMonitor {
     } catch {
       // The store is unreachable: no probe now.
     }
+    if (claim === 'claimed' && fresh && options.replayParked) {
+      // Should the redelivered probe never come back as an outcome (lost, or admitted by a
+      // process that had not seen the circuit open), the timer tries again once the claim expires.
+      this.#scheduleProbe(key, options.coolDownMs)
+    }
     if (claim === 'claimed' || (claim === 'held' && !fresh)) return true
     if (options.replayParked && (fresh || !this.#probeTimers.has(key))) {
       this.#scheduleProbe(key, options.coolDownMs)

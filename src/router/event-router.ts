@@ -336,11 +336,8 @@ export class EventRouter<C extends Catalog | undefined = undefined> {
             claimProbe: store.claimProbe.bind(store),
             refreshHealth: () => {
               const records = store.loadHealth()
-              if (records instanceof Promise)
-                void records.then(
-                  (r) => this.#health.adopt(r),
-                  () => {},
-                )
+              // Asked while a delivery is admitted: only a store that answers at once (Redis) can help it.
+              if (records instanceof Promise) records.catch(() => {})
               else this.#health.adopt(records)
             },
           }

@@ -146,6 +146,9 @@ describe('HealthMonitor probes in a fleet (Store.claimProbe)', () => {
     vi.advanceTimersByTime(1000)
     expect(claims).toEqual([false, true])
     expect(calls.filter((call) => call === 'probe:/crm')).toHaveLength(2)
+    // The probe it redelivered settled nowhere (the circuit is still open): once its claim expired, again.
+    vi.advanceTimersByTime(1000)
+    expect(claims).toEqual([false, true, false])
   })
 
   it('a delivery admitted after the cool-down is the probe when the fleet gives it the claim, or it already holds it', () => {
