@@ -213,6 +213,7 @@ export type {
   IntegrationHealth,
   MaybePromise,
   PendingSummary,
+  ProbeClaim,
   ReleaseSlot,
   SealedSecrets,
   StartLimits,

@@ -98,6 +98,7 @@ export function recordCircuitOutcome(
           consecutiveFailures: 0,
           probeAt: null,
           probeDeliveryId: null,
+          circuitChangedAt: now,
         },
         transition: { to: 'closed' },
       }
@@ -119,7 +120,14 @@ function open(
 ): { readonly health: IntegrationHealth; readonly transition: CircuitTransition } {
   const probeAt = now + options.coolDownMs
   return {
-    health: { ...health, circuit: 'open', consecutiveFailures, probeAt, probeDeliveryId: null },
+    health: {
+      ...health,
+      circuit: 'open',
+      consecutiveFailures,
+      probeAt,
+      probeDeliveryId: null,
+      circuitChangedAt: now,
+    },
     transition: { to: 'open', consecutiveFailures, probeAt },
   }
 }

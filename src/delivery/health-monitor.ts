@@ -2,7 +2,8 @@ import { createHash } from 'node:crypto'
 import type { IntegrationRecord } from '../integrations/integration-registry.js'
 import type { Notify } from '../shared/notify.js'
 import { scopedKey } from '../shared/scope.js'
-import type { IntegrationHealth, StoreOperation } from '../stores/store.js'
+import type { IntegrationHealth, ProbeClaim, StoreOperation } from '../stores/store.js'
+import { adoptHealth } from './circuit-adoption.js'
 import {
   admitThroughCircuit,
   type CircuitBreakerOptions,
@@ -59,8 +60,18 @@ export interface HealthMonitorDeps {
   readonly parkWaiting: (key: string) => void
   /** Redelivers every delivery the circuit of an integration parked. */
   readonly replayParked: (key: string) => void
-  /** Redelivers the oldest delivery the circuit of an integration parked, as its probe. */
-  readonly probeParked: (key: string) => void
+  /**
+   * Redelivers the oldest delivery the circuit of an integration parked, as its probe, if
+   * `claim(deliveryId)` says that this process is the one of the fleet to do it.
+   */
+  readonly probeParked: (key: string, claim: (deliveryId: string) => boolean) => void
+  /**
+   * The store's `claimProbe` (one probe per fleet), absent on a store owned by one router: then
+   * every probe goes. Throws when the store is unreachable.
+   */
+  readonly claimProbe?: (key: string, deliveryId: string, ms: number) => ProbeClaim
+  /** With `claimProbe`: reads the fleet's health records now and adopts them (see `adopt()`). Throws when the store is unreachable. */
+  readonly refreshHealth?: () => void
   readonly now: () => number
 }
 
@@ -119,8 +130,60 @@ export class HealthMonitor {
     const health = this.#health.get(integrationId)
     if (!health || this.#deps.circuitBreaker === false) return true
     const { admitted, health: next } = admitThroughCircuit(health, deliveryId, this.#deps.now())
-    if (next !== health) this.#set(next)
+    if (next !== health) {
+      // This delivery would be the probe: in a fleet, only if no other delivery is the fleet's probe.
+      if (!this.#claim(integrationId, deliveryId, false)) {
+        // That probe may have closed the circuit a moment ago, and this delivery be one of the
+        // parked ones its process replays, here before the notice: read the fleet's health first.
+        this.#refresh()
+        return this.#health.get(integrationId)?.circuit === 'closed'
+      }
+      this.#set(next)
+    }
     return admitted
+  }
+
+  /**
+   * Takes in the health records another process of the fleet wrote (`Store.watch` told of a
+   * change): a circuit that opened there opens here (what waits is parked, `integrationSuspended`,
+   * the probe timer), one that closed there closes here (`integrationResumed`; the process that
+   * closed it replays what was parked, so this one does not, or each parked delivery would go
+   * once per process), and a later pause is kept. Records of another config of an integration
+   * are ignored; nothing adopted is written back.
+   */
+  adopt(records: readonly IntegrationHealth[]): void {
+    const options = this.#deps.circuitBreaker
+    const now = this.#deps.now()
+    for (const theirs of records) {
+      const key = scopedKey(theirs.tenant, theirs.integrationId)
+      const record = this.#deps.integration(key)
+      if (!record || fingerprint(record) !== theirs.configFingerprint) continue
+      const ours = this.#health.get(key)
+      const adoption = adoptHealth(ours, theirs, now)
+      if (adoption === undefined) continue
+      if (adoption.change === 'outdated') {
+        // Another process wrote an older circuit state over ours: the fleet's record is ours again.
+        if (ours) this.#deps.persist([{ type: 'putHealth', health: ours }])
+        continue
+      }
+      this.#health.set(key, adoption.health)
+      if (options === false || adoption.change === 'pause') continue
+      if (adoption.change === 'resumed') {
+        this.#clearProbe(key)
+        this.#deps.notify('integrationResumed', this.#who(key))
+        continue
+      }
+      const probeAt = adoption.health.probeAt ?? now
+      if (adoption.change === 'suspended') {
+        this.#deps.parkWaiting(key)
+        this.#deps.notify('integrationSuspended', {
+          ...this.#who(key),
+          consecutiveFailures: adoption.health.consecutiveFailures,
+          probeAt,
+        })
+      }
+      if (options.replayParked) this.#scheduleProbe(key, Math.max(0, probeAt - now))
+    }
   }
 
   /** The destination is throttling: remember the pause, so a restart keeps to it. */
@@ -226,11 +289,50 @@ export class HealthMonitor {
       this.#probeTimers.delete(integrationId)
       // A new delivery may have become the probe meanwhile: then there is nothing to do.
       if (this.#stopped || this.#health.get(integrationId)?.circuit !== 'open') return
-      this.#deps.probeParked(integrationId)
+      this.#deps.probeParked(integrationId, (deliveryId) => this.#claim(integrationId, deliveryId, true))
     }, delayMs)
     // A router waiting to probe should not keep the host's process alive by itself.
     timer.unref?.()
     this.#probeTimers.set(integrationId, timer)
+  }
+
+  /**
+   * Whether delivery `deliveryId` may be the probe of this integration's open circuit, in the
+   * fleet (`claimProbe`). `fresh`: the probe timer picking a parked delivery, which only the
+   * process that takes the claim may redeliver (every process's timer picks the same one); else a
+   * delivery being admitted, which may also be the one another process redelivered as the probe.
+   * A claim lost, or a store that cannot answer, sends nothing: the probe timer asks again after a
+   * cool-down (the winner's outcome reaches this process sooner, by `adopt()`), so a winner that
+   * died leaves no circuit open for good.
+   */
+  #claim(key: string, deliveryId: string, fresh: boolean): boolean {
+    const claimProbe = this.#deps.claimProbe
+    const options = this.#deps.circuitBreaker
+    if (claimProbe === undefined || options === false) return true
+    let claim: ProbeClaim = 'lost'
+    try {
+      claim = claimProbe(key, deliveryId, options.coolDownMs)
+    } catch {
+      // The store is unreachable: no probe now.
+    }
+    if (claim === 'claimed' && fresh && options.replayParked) {
+      // Should the redelivered probe never come back as an outcome (lost, or admitted by a
+      // process that had not seen the circuit open), the timer tries again once the claim expires.
+      this.#scheduleProbe(key, options.coolDownMs)
+    }
+    if (claim === 'claimed' || (claim === 'held' && !fresh)) return true
+    if (options.replayParked && (fresh || !this.#probeTimers.has(key))) {
+      this.#scheduleProbe(key, options.coolDownMs)
+    }
+    return false
+  }
+
+  #refresh(): void {
+    try {
+      this.#deps.refreshHealth?.()
+    } catch {
+      // Unreachable: what this process knows stands.
+    }
   }
 
   #clearProbe(integrationId: string): void {

@@ -137,7 +137,8 @@ export interface StartOptions {
   deliver?: boolean
   /**
    * On a store that several processes share (`Store.watch`, as `redisStore()` has): longest
-   * time between two reads of what the fleet has pending, in ms. Changes other processes make
+   * time between two reads of what the fleet has pending (and of integration health: circuits
+   * other processes opened or closed), in ms. Changes other processes make
    * are told by the store and read within a few ms; this bounds how long a missed notice, or the
    * lease of a process that died, goes unnoticed. Ignored on other stores.
    * @default 1000
@@ -316,16 +317,31 @@ export class EventRouter<C extends Catalog | undefined = undefined> {
         const letters = this.#deadLettersOf(record.tenant)
         this.#replay(letters.redeliver({ integrationId: record.integration.id, reason: 'circuit_open' }))
       },
-      probeParked: (key) => {
+      probeParked: (key, claim) => {
         const record = this.#integrations.recordByKey(key)
         if (!record) return
         const letters = this.#deadLettersOf(record.tenant)
         this.#replay(
           letters
             .list({ integrationId: record.integration.id, reason: 'circuit_open', limit: 1 })
-            .then((oldest) => (oldest.length === 0 ? undefined : letters.redeliver(oldest.map((l) => l.id)))),
+            .then((oldest) =>
+              oldest[0] === undefined || !claim(oldest[0].delivery.id)
+                ? undefined
+                : letters.redeliver([oldest[0].id]),
+            ),
         )
       },
+      ...(store.watch !== undefined && store.claimProbe !== undefined
+        ? {
+            claimProbe: store.claimProbe.bind(store),
+            refreshHealth: () => {
+              const records = store.loadHealth()
+              // Asked while a delivery is admitted: only a store that answers at once (Redis) can help it.
+              if (records instanceof Promise) records.catch(() => {})
+              else this.#health.adopt(records)
+            },
+          }
+        : {}),
       now: Date.now,
     })
     this.#batchers = new Batchers({
@@ -975,6 +991,10 @@ export class EventRouter<C extends Catalog | undefined = undefined> {
           this.#loading = false
         }
         this.#configurationReads++
+      },
+      syncHealth: async () => {
+        const records = await store.loadHealth()
+        if (!this.#closing) this.#health.adopt(records)
       },
     })
     this.#fleet.start()

@@ -4,12 +4,14 @@ import type { StoreChange } from '../stores/store.js'
 export interface FleetSyncDeps {
   /** The store's `watch()`: tells of changes other processes made. */
   readonly watch: (listener: (change: StoreChange) => void) => () => void
-  /** Longest time between two reads of the pending deliveries, in ms, whether or not a change was told. */
+  /** Longest time between two reads of the pending deliveries (and of health), in ms, whether or not a change was told. */
   readonly intervalMs: number
   /** Reads what the fleet has pending and applies it (claims, counts, receipts). */
   readonly syncDeliveries: () => Promise<void>
   /** Reads the configuration and applies what other processes changed. */
   readonly syncConfiguration: () => Promise<void>
+  /** Reads integration health and adopts what other processes changed (circuits, pauses). */
+  readonly syncHealth: () => Promise<void>
   /** A sync failed (the store is down): reported, and tried again at the next change or interval. */
   readonly onError: (error: unknown) => void
 }
@@ -75,14 +77,16 @@ class SyncTask {
 /**
  * Keeps a router in step with the other processes of its fleet, on a store that several
  * processes share (`Store.watch`): what they emit is claimed here, what they settle releases the
- * receipts waiting here, and what they change in the configuration is applied here. Changes the
- * store tells of are read within a few ms; the pending deliveries are also read every
- * `intervalMs`, which bounds how long a missed notice (or a dead process's lease running out)
+ * receipts waiting here, what they change in the configuration is applied here, and the circuits
+ * they open or close open or close here (see `HealthMonitor.adopt`). Changes the
+ * store tells of are read within a few ms; the pending deliveries and the health records are also
+ * read every `intervalMs`, which bounds how long a missed notice (or a dead process's lease running out)
  * goes unnoticed.
  */
 export class FleetSync {
   readonly #deliveries: SyncTask
   readonly #configuration: SyncTask
+  readonly #health: SyncTask
   readonly #deps: FleetSyncDeps
   #unwatch: (() => void) | undefined
   #interval: ReturnType<typeof setInterval> | undefined
@@ -91,17 +95,21 @@ export class FleetSync {
     this.#deps = deps
     this.#deliveries = new SyncTask(deps.syncDeliveries, deps.onError)
     this.#configuration = new SyncTask(deps.syncConfiguration, deps.onError)
+    this.#health = new SyncTask(deps.syncHealth, deps.onError)
   }
 
   /** Starts following the fleet. */
   start(): void {
     this.#unwatch = this.#deps.watch((change) => {
       if (change.type === 'configuration') this.#configuration.request()
+      else if (change.type === 'health') this.#health.request()
       else this.#deliveries.request()
     })
     this.#interval = setInterval(() => {
       this.#deliveries.request()
       if (this.#configuration.failed) this.#configuration.request()
+      // Health is small (a record per integration): read every interval, a lost notice is bounded too.
+      this.#health.request()
     }, this.#deps.intervalMs)
     // A fleet's sync never keeps the host's process alive on its own.
     this.#interval.unref?.()
@@ -119,5 +127,6 @@ export class FleetSync {
     clearInterval(this.#interval)
     this.#deliveries.stop()
     this.#configuration.stop()
+    this.#health.stop()
   }
 }

@@ -81,7 +81,8 @@ export interface Store {
   /**
    * Optional: implemented by a store that several processes share (a fleet, such as the Redis
    * store). Calls `listener` when another process changed what the store holds: deliveries to
-   * claim were written or given back, or the configuration changed. A router on such a store
+   * claim were written or given back, the configuration changed, or an integration's health (its
+   * circuit) changed. A router on such a store
    * follows the fleet: it claims what other processes emitted, and applies their configuration
    * changes, within its sync interval (see `router.start()`). Returns a function that stops
    * listening. A store without it is owned by one router at a time.
@@ -115,6 +116,15 @@ export interface Store {
    * concurrency. Without it, each process bounds its own attempts in flight.
    */
   takeSlot?(key: string, limit: number, holdMs: number): Promise<ReleaseSlot | number>
+  /**
+   * Optional, with {@link Store.watch}: one probe per fleet. Claims the probe of the integration
+   * `key`'s open circuit (a tenant and integration id, as the router names them) for the delivery
+   * `deliveryId`, for `ms`: see {@link ProbeClaim}. The router asks before it makes a delivery the
+   * probe, from the synchronous admission of a delivery, hence a synchronous answer. When the call
+   * throws (the store is unreachable), no probe is sent and the router asks again at its next
+   * probe timer. Without it, each process probes on its own.
+   */
+  claimProbe?(key: string, deliveryId: string, ms: number): ProbeClaim
 }
 
 /**
@@ -122,6 +132,13 @@ export interface Store {
  * failure is ignored by the router: the slot is then free again once its `holdMs` has passed.
  */
 export type ReleaseSlot = () => Promise<void>
+
+/**
+ * The answer of {@link Store.claimProbe}. `claimed`: nobody held the probe, now `deliveryId` does
+ * until `ms` pass. `held`: `deliveryId` already held it (a process redelivered it as the probe,
+ * and whichever process claims that delivery may send it). `lost`: another delivery holds it.
+ */
+export type ProbeClaim = 'claimed' | 'held' | 'lost'
 
 /** The starts an integration allows, across a fleet (see {@link Store.takeStart}); `null`: no limit. */
 export interface StartLimits {
@@ -134,8 +151,9 @@ export interface StartLimits {
 /**
  * What {@link Store.watch} reports. `deliveries`: some queues have deliveries to claim (written by
  * another process, or given back when a process died). `configuration`: the integrations,
- * subscriptions or event switches changed. A store that may have missed changes (it was
- * disconnected) reports both.
+ * subscriptions or event switches changed. `health`: integration health records (circuits, pauses)
+ * changed. A store that may have missed changes (it was disconnected) reports `deliveries` and
+ * `health`, which only make the router read again what it does not hold for certain.
  */
 export type StoreChange =
   | {
@@ -151,6 +169,13 @@ export type StoreChange =
   | {
       /** Integrations, subscriptions or event switches changed: the router loads the configuration again. */
       readonly type: 'configuration'
+    }
+  | {
+      /**
+       * Another process changed integration health (a circuit opened or closed, a pause): the
+       * router loads health again and adopts what is newer than its own.
+       */
+      readonly type: 'health'
     }
 
 /** What {@link Store.claimDue} returns. */
@@ -470,6 +495,11 @@ export interface IntegrationHealth {
   readonly pausedUntil: number | null
   /** The config the circuit judged, as a fingerprint: a config edit resets the circuit. */
   readonly configFingerprint: string | null
+  /**
+   * When the circuit last opened or closed (epoch ms); absent in records written before it was
+   * kept. Across a fleet, the circuit state with the latest change wins (see {@link Store.claimProbe}).
+   */
+  readonly circuitChangedAt?: number
 }
 
 /** Pending deliveries of one queue, as {@link Store.pendingSummary} reports them. */

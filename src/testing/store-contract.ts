@@ -1406,6 +1406,27 @@ const CASES: readonly CaseDefinition[] = [
     },
   },
   {
+    name: 'health: a record keeps circuitChangedAt; claimProbe (when present) gives one probe per key: claimed, held by the same delivery, lost to another, free again once `ms` pass',
+    async body({ store, write }) {
+      const changed: IntegrationHealth = { ...health('crm'), circuitChangedAt: T0 }
+      await write({ type: 'putHealth', health: changed })
+      same(await store.loadHealth(), [changed], 'loadHealth() of a record with circuitChangedAt')
+      if (store.claimProbe === undefined) return
+      const claim = store.claimProbe.bind(store)
+      same(claim('crm', 'dlv_probe', 60_000), 'claimed', "claimProbe('crm', 'dlv_probe') first")
+      same(claim('crm', 'dlv_probe', 60_000), 'held', "claimProbe('crm', 'dlv_probe') again")
+      same(
+        claim('crm', 'dlv_other', 60_000),
+        'lost',
+        "claimProbe('crm', 'dlv_other') while dlv_probe holds it",
+      )
+      same(claim('acme/crm', 'dlv_other', 60_000), 'claimed', "claimProbe('acme/crm'): another key")
+      same(claim('short', 'dlv_probe', 30), 'claimed', "claimProbe('short', 'dlv_probe', 30)")
+      await new Promise((resolve) => setTimeout(resolve, 120))
+      same(claim('short', 'dlv_other', 30), 'claimed', "claimProbe('short', 'dlv_other') once 30 ms passed")
+    },
+  },
+  {
     name: 'configuration: integrations are put, replaced and deleted by tenant and id, in every tenant (null, "", "null", "acme")',
     async body({ store, write }) {
       const items = TENANTS.map((tenant, index) => integration(`int_${index}`, tenant))

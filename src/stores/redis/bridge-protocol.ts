@@ -23,6 +23,8 @@ export type BridgeNotice =
   | { readonly type: 'work'; readonly queues: readonly string[] }
   /** The configuration was changed by the process whose owner id is `by`. */
   | { readonly type: 'config'; readonly by: string }
+  /** Integration health was changed by the process whose owner id is `by`. */
+  | { readonly type: 'health'; readonly by: string }
 
 /** What the store's thread is started with. */
 export interface BridgeWorkerData {

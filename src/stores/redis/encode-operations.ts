@@ -1,10 +1,11 @@
 import type { StoreOperation } from '../store.js'
 import { scopedField, tenantField } from './redis-keys.js'
 
-/** A batch as the write script takes it: one flat list of strings, and whether it touches the configuration. */
+/** A batch as the write script takes it: one flat list of strings, and whether it touches the configuration or health. */
 export interface EncodedBatch {
   readonly args: string[]
   readonly configuration: boolean
+  readonly health: boolean
 }
 
 const CONFIGURATION: ReadonlySet<string> = new Set<StoreOperation['type']>([
@@ -22,8 +23,10 @@ const CONFIGURATION: ReadonlySet<string> = new Set<StoreOperation['type']>([
 export function encodeOperations(operations: readonly StoreOperation[]): EncodedBatch {
   const args: string[] = []
   let configuration = false
+  let health = false
   for (const operation of operations) {
     if (CONFIGURATION.has(operation.type)) configuration = true
+    if (operation.type === 'putHealth' || operation.type === 'deleteHealth') health = true
     switch (operation.type) {
       case 'putIntegration': {
         const { integration } = operation
@@ -103,7 +106,7 @@ export function encodeOperations(operations: readonly StoreOperation[]): Encoded
         )
     }
   }
-  return { args, configuration }
+  return { args, configuration, health }
 }
 
 /** A time as a sorted-set score: finite, or the infinities Redis spells `+inf` and `-inf`. */

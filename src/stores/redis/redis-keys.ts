@@ -20,10 +20,12 @@
  * | `P:acc`, `P:accz`     | hash, zset | accepted events by tenant and event id, by `acceptedAt` |
  * | `P:seq`               | str  | the write-order counter                                      |
  * | `P:pause:<key>`       | str  | an integration's fleet-wide pause, expiring with it          |
+ * | `P:probe:<key>`       | str  | the delivery holding an open circuit's one probe, expiring after the cool-down |
  * | `P:rate:<s>:<n>:<key>`| str  | an integration's starts in its current window of `s` seconds, limit `n` (rate-limiter-flexible) |
  * | `semaphore:P:slots:<key>` | zset | an integration's attempts in flight in the fleet, by start time (redis-semaphore, which adds `semaphore:` in front); expires with its last slot |
  * | `P:work`              | channel | published when a queue gets deliveries to claim           |
  * | `P:config`            | channel | published when the configuration changes                  |
+ * | `P:health`            | channel | published when integration health changes (same name as the hash; channels and keys do not meet) |
  */
 export const KEY_SUFFIXES = [
   'int',
@@ -67,6 +69,16 @@ export function workChannel(prefix: string): string {
 /** The pub/sub channel on which a store announces that the configuration changed. */
 export function configChannel(prefix: string): string {
   return `${prefix}:config`
+}
+
+/** The pub/sub channel on which a store announces that integration health changed (owner id as message). */
+export function healthChannel(prefix: string): string {
+  return `${prefix}:health`
+}
+
+/** The key naming the delivery that holds the probe of an integration's open circuit, fleet-wide. */
+export function probeKey(prefix: string, key: string): string {
+  return `${prefix}:probe:${key}`
 }
 
 /** The key of an integration's fleet-wide pause (`key`: tenant and integration id, as the router names them). */

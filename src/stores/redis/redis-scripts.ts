@@ -46,13 +46,14 @@ end
 
 /**
  * Applies a batch. `ARGV[2]` is the owner writing, `ARGV[3]` whether the batch changes the
- * configuration (then `P:config` is published), then the operations, each as its type and its
+ * configuration (then `P:config` is published), `ARGV[4]` whether it changes integration health
+ * (then the `P:health` channel is published, with the owner), then the operations, each as its type and its
  * arguments (see `encodeOperations`). Returns the number of queues announced on `P:work`.
  */
 export const WRITE_SCRIPT = `${HELPERS}
 local owner = ARGV[2]
 local ARITY = { pi = 2, di = 1, ps = 2, ds = 1, pe = 3, pd = 5, dd = 1, pl = 4, dl = 1, ph = 2, dh = 1, pa = 3, pr = 1 }
-local i = 4
+local i = 5
 while i <= #ARGV do
   local arity = ARITY[ARGV[i]]
   if not arity then return redis.error_reply('ERR eventrouter: unknown operation ' .. ARGV[i]) end
@@ -85,7 +86,7 @@ local function nextMember(id)
 end
 
 local work = {}
-i = 4
+i = 5
 while i <= #ARGV do
   local op = ARGV[i]
   local a, b, c, d, e = ARGV[i + 1], ARGV[i + 2], ARGV[i + 3], ARGV[i + 4], ARGV[i + 5]
@@ -148,7 +149,22 @@ while i <= #ARGV do
   i = i + 1 + ARITY[op]
 end
 if ARGV[3] == '1' then redis.call('PUBLISH', P .. ':config', ARGV[2]) end
+if ARGV[4] == '1' then redis.call('PUBLISH', P .. ':health', ARGV[2]) end
 return publishWork(work)
+`
+
+/**
+ * Claims the probe of integration `ARGV[2]`'s open circuit for delivery `ARGV[3]`, for `ARGV[4]`
+ * ms (`P:probe:<key>`). Returns 1 when the key was free (now set, expiring), 2 when it already
+ * names this delivery, 0 when another delivery holds it.
+ */
+export const PROBE_SCRIPT = `
+local key = ARGV[1] .. ':probe:' .. ARGV[2]
+local holder = redis.call('GET', key)
+if holder == ARGV[3] then return 2 end
+if holder then return 0 end
+redis.call('SET', key, ARGV[3], 'PX', ARGV[4])
+return 1
 `
 
 /**

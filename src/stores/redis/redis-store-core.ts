@@ -7,12 +7,13 @@ import type {
   DeliveryRecord,
   IntegrationHealth,
   PendingSummary,
+  ProbeClaim,
   StoredConfiguration,
   StoreOperation,
 } from '../store.js'
 import { encodeOperations, score } from './encode-operations.js'
 import { scopedField, tenantField } from './redis-keys.js'
-import { CLAIM_SCRIPT, OWNER_SCRIPT, SUMMARY_SCRIPT, WRITE_SCRIPT } from './redis-scripts.js'
+import { CLAIM_SCRIPT, OWNER_SCRIPT, PROBE_SCRIPT, SUMMARY_SCRIPT, WRITE_SCRIPT } from './redis-scripts.js'
 
 /** The scripts, as commands ioredis defines on a connection (EVALSHA, loading them when missing). */
 interface ScriptCommands {
@@ -20,6 +21,7 @@ interface ScriptCommands {
   eventrouterClaim(...args: string[]): Promise<string[]>
   eventrouterSummary(prefix: string): Promise<string[]>
   eventrouterOwner(...args: string[]): Promise<number>
+  eventrouterProbe(...args: string[]): Promise<number>
 }
 
 /** Dead letters are read from their order set in pages of this many. */
@@ -40,6 +42,7 @@ export class RedisStoreCore {
     redis.defineCommand('eventrouterClaim', { numberOfKeys: 0, lua: CLAIM_SCRIPT })
     redis.defineCommand('eventrouterSummary', { numberOfKeys: 0, lua: SUMMARY_SCRIPT })
     redis.defineCommand('eventrouterOwner', { numberOfKeys: 0, lua: OWNER_SCRIPT })
+    redis.defineCommand('eventrouterProbe', { numberOfKeys: 0, lua: PROBE_SCRIPT })
     this.#redis = redis as Redis & ScriptCommands
     this.#prefix = prefix
     this.#owner = owner
@@ -58,8 +61,21 @@ export class RedisStoreCore {
 
   async write(operations: readonly StoreOperation[]): Promise<void> {
     if (operations.length === 0) return
-    const { args, configuration } = encodeOperations(operations)
-    await this.#redis.eventrouterWrite(this.#prefix, this.#owner, configuration ? '1' : '0', ...args)
+    const { args, configuration, health } = encodeOperations(operations)
+    await this.#redis.eventrouterWrite(
+      this.#prefix,
+      this.#owner,
+      configuration ? '1' : '0',
+      health ? '1' : '0',
+      ...args,
+    )
+  }
+
+  /** Claims the probe of integration `key`'s open circuit for `deliveryId`, for `ms` (see `Store.claimProbe`). */
+  async claimProbe(key: string, deliveryId: string, ms: number): Promise<ProbeClaim> {
+    const duration = String(Math.max(1, Math.ceil(ms)))
+    const answer = await this.#redis.eventrouterProbe(this.#prefix, key, deliveryId, duration)
+    return answer === 1 ? 'claimed' : answer === 2 ? 'held' : 'lost'
   }
 
   async loadConfiguration(): Promise<StoredConfiguration> {

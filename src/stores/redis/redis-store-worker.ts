@@ -7,7 +7,7 @@ import { workerData } from 'node:worker_threads'
 import type { Redis } from 'ioredis'
 import type { BridgeNotice, BridgeReply, BridgeRequest, BridgeWorkerData } from './bridge-protocol.js'
 import { createRedisClient, loadIoredis } from './redis-connection.js'
-import { configChannel, workChannel } from './redis-keys.js'
+import { configChannel, healthChannel, workChannel } from './redis-keys.js'
 import { RedisStoreCore } from './redis-store-core.js'
 
 const { port, notices, signal, options, owner } = workerData as BridgeWorkerData
@@ -63,9 +63,14 @@ async function open(): Promise<void> {
         notice({ type: 'work', queues: JSON.parse(message) as string[] })
       } catch {}
     } else if (channel === configChannel(options.prefix)) notice({ type: 'config', by: message })
+    else if (channel === healthChannel(options.prefix)) notice({ type: 'health', by: message })
   })
   subscriber = listener
-  await listener.subscribe(workChannel(options.prefix), configChannel(options.prefix))
+  await listener.subscribe(
+    workChannel(options.prefix),
+    configChannel(options.prefix),
+    healthChannel(options.prefix),
+  )
 }
 
 async function close(): Promise<void> {

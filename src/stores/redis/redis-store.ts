@@ -9,6 +9,7 @@ import type {
   DeliveryRecord,
   IntegrationHealth,
   PendingSummary,
+  ProbeClaim,
   ReleaseSlot,
   StartLimits,
   Store,
@@ -47,6 +48,13 @@ export interface RedisStoreEvents {
       readonly by: string
     },
   ]
+  /** A process of the fleet changed integration health: a circuit, a pause (`by` is its owner id). */
+  health: [
+    info: {
+      /** The owner id of the process that changed it. */
+      readonly by: string
+    },
+  ]
 }
 
 type State = 'created' | 'opening' | 'open' | 'closed'
@@ -80,8 +88,12 @@ const THREAD_START_MS = 15_000
  *   timeout (`timeoutMs` of the router) and a second have passed. A process opens three
  *   connections, however many integrations and tenants it serves: calls and notices (the
  *   store's thread), and pacing.
+ * - Each integration's circuit breaker holds for the whole fleet: health changes are announced
+ *   on a channel (`health`) and every process adopts them within a few ms (an open circuit parks
+ *   deliveries in every process, a closed one resumes them), and one process sends the probe
+ *   (`Store.claimProbe`, a key that expires after the cool-down).
  * - Writes that leave deliveries to claim are announced on a channel (`work`), and configuration
- *   changes too (`config`): see {@link RedisStoreEvents}.
+ *   and health changes too (`config`, `health`): see {@link RedisStoreEvents}.
  *
  * Needs the `ioredis`, `rate-limiter-flexible` and `redis-semaphore` packages (optional peers:
  * `npm install ioredis rate-limiter-flexible redis-semaphore`).
@@ -244,24 +256,45 @@ export class RedisStore extends EventEmitter<RedisStoreEvents> implements Store 
   }
 
   /**
+   * Claims the probe of integration `key`'s open circuit for delivery `deliveryId`, for `ms`, in
+   * the whole fleet (see `Store.claimProbe`).
+   */
+  claimProbe(key: string, deliveryId: string, ms: number): ProbeClaim {
+    return this.#call(`claim the probe of integration \`${key}\` in ${this.#where()}`, 'claimProbe', [
+      key,
+      deliveryId,
+      ms,
+    ])
+  }
+
+  /**
    * Follows the fleet (see `Store.watch`): deliveries announced on the work channel, configuration
-   * changed by another process, and the deliveries again after a reconnection (work notices sent
-   * while this process was disconnected are lost).
+   * and health changed by another process, and the deliveries and health again after a
+   * reconnection (notices sent while this process was disconnected are lost).
    */
   watch(listener: (change: StoreChange) => void): () => void {
     const onWork = (queues: readonly string[]) => listener({ type: 'deliveries', queues })
     const onConfig = ({ by }: { readonly by: string }) => {
       if (by !== this.owner) listener({ type: 'configuration' })
     }
-    // After a reconnection the deliveries are read again (work notices may have been lost); the
-    // configuration is not, so that a Redis restarted empty does not wipe this process's.
-    const onReconnected = () => listener({ type: 'deliveries', queues: [] })
+    const onHealth = ({ by }: { readonly by: string }) => {
+      if (by !== this.owner) listener({ type: 'health' })
+    }
+    // After a reconnection the deliveries and health are read again (notices may have been lost);
+    // the configuration is not, so that a Redis restarted empty does not wipe this process's.
+    // Health read from an empty Redis changes nothing: only records found are adopted.
+    const onReconnected = () => {
+      listener({ type: 'deliveries', queues: [] })
+      listener({ type: 'health' })
+    }
     this.on('work', onWork)
     this.on('config', onConfig)
+    this.on('health', onHealth)
     this.on('reconnected', onReconnected)
     return () => {
       this.off('work', onWork)
       this.off('config', onConfig)
+      this.off('health', onHealth)
       this.off('reconnected', onReconnected)
     }
   }
@@ -336,6 +369,9 @@ export class RedisStore extends EventEmitter<RedisStoreEvents> implements Store 
         return
       case 'config':
         this.emit('config', { by: notice.by })
+        return
+      case 'health':
+        this.emit('health', { by: notice.by })
         return
     }
   }
