@@ -6,6 +6,7 @@ import { coldImportSuite } from './suites/cold-import.js'
 import { deliverySuite } from './suites/delivery.js'
 import { filtersSuite } from './suites/filters.js'
 import { fleetSuite } from './suites/fleet.js'
+import { fleetConfigSuite } from './suites/fleet-config.js'
 import { memorySuite } from './suites/memory.js'
 import { outboxSuite } from './suites/outbox.js'
 import { routingSuite } from './suites/routing.js'
@@ -40,6 +41,7 @@ import { telemetrySuite } from './suites/telemetry.js'
  *   BENCH_RESULTS_DIR=<dir>   where the JSON goes (default bench/results/)
  *   BENCH_OUTBOX_*, PG*       outbox: sizes and the PostgreSQL server (bench/suites/outbox.ts)
  *   BENCH_FLEET_EVENTS=<n>    fleet: deliveries per throughput run (default 20,000); Redis on 127.0.0.1:6379
+ *   BENCH_FLEET_MERCHANTS=<l> fleet-config: merchants per run (default 1000,5000); Redis too
  */
 const SUITES: readonly Suite[] = [
   filtersSuite,
@@ -52,6 +54,7 @@ const SUITES: readonly Suite[] = [
   outboxSuite,
   telemetrySuite,
   fleetSuite,
+  fleetConfigSuite,
 ]
 
 const quick = process.env.BENCH_QUICK === '1'

@@ -9,10 +9,16 @@ import type { SubscriptionInput } from '../subscriptions/subscription.js'
 import type { SubscriptionRegistry } from '../subscriptions/subscription-registry.js'
 import type { RouterSnapshot } from './router-snapshot.js'
 
-/** The configuration another process of the fleet wrote, its integrations' secrets opened. */
+/**
+ * The configuration another process of the fleet wrote: the integrations (their secrets opened)
+ * and subscriptions that may have changed since this router last took them, the keys
+ * (`scopedKey(tenant, id)`) of every stored one, and the event switches.
+ */
 export interface FleetConfiguration {
   readonly integrations: RouterSnapshot['integrations']
   readonly subscriptions: readonly StoredSubscription[]
+  readonly integrationKeys: ReadonlySet<string>
+  readonly subscriptionKeys: ReadonlySet<string>
   readonly disabledEvents: readonly { readonly tenant: string | null; readonly name: string }[]
 }
 
@@ -34,7 +40,7 @@ function plain(value: unknown): unknown {
 /**
  * Brings the registries to the configuration a fleet keeps in its store: integrations and
  * subscriptions that another process added or changed are put (validated as `add()`/`create()`
- * would), the ones it removed are removed, and event switches follow. A record that this process
+ * would), the ones no longer stored are removed, and event switches follow. A record that this process
  * cannot take (an adapter type it does not have, a filter its catalog refuses) is reported to
  * `onError` as a `ValidationError` naming it, and skipped; the rest still applies.
  */
@@ -51,27 +57,24 @@ export function applyFleetConfiguration(
       onError(new ValidationError('fleet configuration', [{ path, message }], { cause: error }))
     }
   }
-  const integrationKeys = new Set<string>()
-  config.integrations.forEach((item, index) => {
+  const { integrationKeys, subscriptionKeys } = config
+  for (const item of config.integrations) {
     const { createdAt, updatedAt, disabledReason, tenant: given, ...input } = item
     const tenant = given ?? null
-    integrationKeys.add(scopedKey(tenant, item.id))
     const held = target.integrations.record(tenant, item.id)?.integration
-    if (held && isDeepStrictEqual(plain({ ...held, tenant }), plain({ ...item, tenant }))) return
-    attempt(`integrations.${index}`, () =>
+    if (held && isDeepStrictEqual(plain({ ...held, tenant }), plain({ ...item, tenant }))) continue
+    attempt(`integrations.${item.id}`, () =>
       target.integrations.put(tenant, input as IntegrationInput, { createdAt, updatedAt, disabledReason }),
     )
-  })
-  const subscriptionKeys = new Set<string>()
-  config.subscriptions.forEach((item, index) => {
+  }
+  for (const item of config.subscriptions) {
     const { createdAt, updatedAt, tenant, ...input } = item
-    subscriptionKeys.add(scopedKey(tenant, item.id))
     const held = target.subscriptions.get(tenant, item.id)
-    if (held && isDeepStrictEqual(plain(held), plain(item))) return
-    attempt(`subscriptions.${index}`, () =>
+    if (held && isDeepStrictEqual(plain(held), plain(item))) continue
+    attempt(`subscriptions.${item.id}`, () =>
       target.subscriptions.put(tenant, input as unknown as SubscriptionInput, { createdAt, updatedAt }),
     )
-  })
+  }
   for (const held of target.subscriptions.all()) {
     if (!subscriptionKeys.has(scopedKey(held.tenant, held.id))) {
       attempt(`subscriptions.${held.id}`, () => target.subscriptions.remove(held.tenant, held.id))

@@ -57,6 +57,7 @@ import { ScopedSubscriptions } from '../subscriptions/scoped-subscriptions.js'
 import type { Subscriptions } from '../subscriptions/subscription-registry.js'
 import { SubscriptionRegistry } from '../subscriptions/subscription-registry.js'
 import type { KyTransport } from '../transport/ky/index.js'
+import { AppliedConfiguration, type HeldConfiguration } from './applied-configuration.js'
 import { type CatalogView, catalogView, checkAgainstCatalog } from './catalog-view.js'
 import { applyFleetConfiguration } from './configuration-sync.js'
 import { type EventRouterOptions, type ResolvedOptions, resolveOptions } from './event-router-options.js'
@@ -237,6 +238,8 @@ export class EventRouter<C extends Catalog | undefined = undefined> {
   #fleet: FleetSync | undefined
   /** Reads of the fleet's configuration applied so far (see `Dispatcher`'s `fleetConfiguration`). */
   #configurationReads = 0
+  /** What the fleet sync last took from the stored configuration (see `AppliedConfiguration`). */
+  readonly #appliedConfiguration = new AppliedConfiguration()
   #closing: Promise<void> | undefined
 
   constructor(options: EventRouterOptions<C>) {
@@ -973,7 +976,13 @@ export class EventRouter<C extends Catalog | undefined = undefined> {
       },
       syncConfiguration: async () => {
         const stored = await store.loadConfiguration()
-        const { integrations } = await this.#openSecrets(stored)
+        const held: HeldConfiguration = {
+          integration: (tenant, id) => this.#integrations.record(tenant, id)?.integration,
+          subscription: (tenant, id) => this.#subscriptions.get(tenant, id),
+        }
+        // Only what changed since this router last took it is opened and compared.
+        const changed = this.#appliedConfiguration.select(stored, held)
+        const { integrations } = await this.#openSecrets({ ...stored, integrations: changed.integrations })
         if (this.#closing) return
         this.#loading = true
         try {
@@ -984,12 +993,13 @@ export class EventRouter<C extends Catalog | undefined = undefined> {
               switchesOf: (tenant) => this.#switchesOf(tenant),
               switchTenants: () => [...this.#switches.keys()].map((key) => (key === '' ? null : key)),
             },
-            { integrations, subscriptions: stored.subscriptions, disabledEvents: stored.disabledEvents },
+            { ...changed, integrations, disabledEvents: stored.disabledEvents },
             (error) => this.#notify('error', error as EventRouterError),
           )
         } finally {
           this.#loading = false
         }
+        this.#appliedConfiguration.took(changed, held)
         this.#configurationReads++
       },
       syncHealth: async () => {

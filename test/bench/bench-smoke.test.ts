@@ -265,4 +265,14 @@ describe('npm run bench (BENCH_QUICK=1)', () => {
       expect(fleet.results[name].deliveriesPerSecond).toBeGreaterThan(0)
     }
   }, 180_000)
+
+  it('fleet-config: exits 0 and reports the CPU per configuration change', async () => {
+    const stdout = await bench(['fleet-config'], {}, 120_000)
+
+    expect(stdout).toContain('One configuration change in a fleet')
+    const config = await report('fleet-config')
+    expect(config).toMatchObject({ suite: 'fleet-config', quick: true })
+    expect(Object.keys(config.results)).toEqual(['current, 20 merchants'])
+    expect(config.results['current, 20 merchants'].cpuMsPerEdit).toBeGreaterThan(0)
+  }, 120_000)
 })

@@ -129,6 +129,28 @@ describe.skipIf(!reachable)('routers sharing a redisStore() prefix (a fleet)', (
     await Promise.all([web.close(), worker.close()])
   })
 
+  it('follows a record written back as it was once read, after a change made here', async () => {
+    const prefix = uniquePrefix('fleet')
+    prefixes.push(prefix)
+    const first = routerOn(prefix, new MockTransport())
+    const second = routerOn(prefix, new MockTransport())
+    const raw = redisStore({ connection: REDIS_URL, prefix, commandTimeoutMs: 1000 })
+    await first.start()
+    await second.start({ syncIntervalMs: 50 })
+    await raw.open()
+    configure(first)
+    await eventually(() => second.subscriptions.get('sub')?.enabled === true)
+    const original = raw.loadConfiguration().subscriptions.find((item) => item.id === 'sub')
+    // Changed here, then written back elsewhere exactly as `second` once read it (a restore):
+    // the same stored form as before, but no longer what `second` holds.
+    second.subscriptions.disable('sub')
+    await eventually(() => first.subscriptions.get('sub')?.enabled === false)
+    raw.write([{ type: 'putSubscription', subscription: original as NonNullable<typeof original> }])
+    await eventually(() => second.subscriptions.get('sub')?.enabled === true)
+    await raw.close()
+    await Promise.all([first.close(), second.close()])
+  })
+
   it('refuses unknown or bad start options, naming them', async () => {
     const router = routerOn(uniquePrefix('fleet'), new MockTransport())
     await expect(router.start({ deliver: 'no' as unknown as boolean })).rejects.toThrow(/deliver/)
