@@ -7,6 +7,7 @@ import { EventRouter, type ReleaseSlot, SettledElsewhereError, webhookAdapter } 
 import { type RedisStore, redisStore } from '../../../src/stores/redis/index.js'
 import { undiciTransport } from '../../../src/transport/undici/index.js'
 import { coinsRewarded } from '../../factories.js'
+import { eventually } from '../../support/eventually.js'
 import { deletePrefix, REDIS_URL, redisForTests, uniquePrefix } from '../../support/redis.js'
 
 const reachable = await redisForTests()
@@ -48,14 +49,6 @@ async function holdingReceiver(holdMs: number) {
 
 function storeOn(prefix: string): RedisStore {
   return redisStore({ connection: REDIS_URL, prefix, commandTimeoutMs: 1000 })
-}
-
-/** Polls `check` until it holds, for at most 10 s. */
-async function eventually(check: () => Promise<boolean>): Promise<void> {
-  for (let waited = 0; !(await check()); waited += 20) {
-    if (waited > 10_000) throw new Error('condition not met in time')
-    await new Promise((resolve) => setTimeout(resolve, 20))
-  }
 }
 
 describe.skipIf(!reachable)('pacing.concurrency across a fleet (redisStore)', () => {

@@ -4,6 +4,7 @@ import { EventRouter, webhookAdapter } from '../../../src/index.js'
 import { redisStore } from '../../../src/stores/redis/index.js'
 import { MockTransport, type RecordedRequest } from '../../../src/testing/index.js'
 import { envInt } from '../../support/escaped-errors.js'
+import { eventually } from '../../support/eventually.js'
 import { deletePrefix, REDIS_URL, redisForTests, uniquePrefix } from '../../support/redis.js'
 
 // Fairness across tenants when several processes deliver: a web process (deliver: false) emits
@@ -31,13 +32,6 @@ function routerOn(prefix: string, transport: MockTransport) {
   })
 }
 
-async function eventually(check: () => boolean, what: string): Promise<void> {
-  for (let waited = 0; !check(); waited += 20) {
-    if (waited > 30_000) throw new Error(`timed out waiting for ${what}`)
-    await new Promise((resolve) => setTimeout(resolve, 20))
-  }
-}
-
 const from = (request: RecordedRequest) => request.json<{ data: { from?: string } }>().data.from
 
 /** A web process and two workers on one prefix; `configure` runs in the web process. */
@@ -54,6 +48,7 @@ async function fleet(configure: (web: EventRouter) => void) {
   await eventually(
     () => workers.every((worker) => worker.subscriptions.list().length === web.subscriptions.list().length),
     'the workers to load the configuration',
+    30_000,
   )
   return {
     web,
@@ -73,10 +68,14 @@ async function fleet(configure: (web: EventRouter) => void) {
  */
 async function attemptedAhead(web: EventRouter, transport: MockTransport): Promise<number> {
   for (let index = 0; index < BACKLOG; index++) web.tenant('acme').emit('a.b', { index })
-  await eventually(() => transport.requests.length >= 5, 'the first deliveries of the backlog')
+  await eventually(() => transport.requests.length >= 5, 'the first deliveries of the backlog', 30_000)
   const before = transport.requests.length
   web.tenant('globex').emit('a.b', { from: 'globex' })
-  await eventually(() => transport.requests.some((request) => from(request) === 'globex'), "globex's event")
+  await eventually(
+    () => transport.requests.some((request) => from(request) === 'globex'),
+    "globex's event",
+    30_000,
+  )
   const ahead = transport.requests.findIndex((request) => from(request) === 'globex') - before
   console.info(`fleet fairness: ${ahead} of acme's ${BACKLOG} deliveries attempted ahead of globex's event`)
   return ahead

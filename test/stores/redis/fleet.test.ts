@@ -4,6 +4,7 @@ import { EventRouter, SettledElsewhereError, type Store, webhookAdapter } from '
 import { redisStore } from '../../../src/stores/redis/index.js'
 import { MockTransport } from '../../../src/testing/index.js'
 import { coinsRewarded } from '../../factories.js'
+import { eventually } from '../../support/eventually.js'
 import { deletePrefix, REDIS_URL, redisForTests, uniquePrefix } from '../../support/redis.js'
 
 const reachable = await redisForTests()
@@ -35,14 +36,6 @@ function configure(router: EventRouter) {
     config: { url: 'https://crm.example/hooks', secret: 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw' },
   })
   router.subscriptions.create({ id: 'sub', event: 'wallet.coins_rewarded', integrationId: 'crm' })
-}
-
-/** Polls `check` until it holds (the fleet syncs through Redis pub/sub), for at most 10 s. */
-async function eventually(check: () => boolean): Promise<void> {
-  for (let waited = 0; !check(); waited += 20) {
-    if (waited > 10_000) throw new Error('condition not met in time')
-    await new Promise((resolve) => setTimeout(resolve, 20))
-  }
 }
 
 describe.skipIf(!reachable)('routers sharing a redisStore() prefix (a fleet)', () => {
