@@ -1,5 +1,7 @@
+import { type ChildProcess, spawn } from 'node:child_process'
 import { randomUUID } from 'node:crypto'
-import { createConnection } from 'node:net'
+import { once } from 'node:events'
+import { createConnection, createServer } from 'node:net'
 import { Redis } from 'ioredis'
 
 /** The Redis the tests use: the development and CI machines run one here. */
@@ -61,4 +63,56 @@ export async function deletePrefix(prefix: string, url = REDIS_URL): Promise<voi
   } finally {
     redis.disconnect()
   }
+}
+
+/** A port on 127.0.0.1 that nothing listens on now (the OS picks it). */
+async function freePort(): Promise<number> {
+  const server = createServer()
+  server.listen(0, '127.0.0.1')
+  await once(server, 'listening')
+  const address = server.address()
+  server.close()
+  if (address === null || typeof address === 'string') throw new Error('no port from the OS')
+  return address.port
+}
+
+/** A `redis-server` this test owns, on 127.0.0.1, without persistence. */
+export interface OwnRedis {
+  readonly port: number
+  readonly process: ChildProcess
+}
+
+/**
+ * Starts `/usr/bin/redis-server` on `port` (default: a free port the OS picks) with its files in
+ * `directory`, and resolves once it answers PING; fails at once, with what it printed, if it
+ * exits first (the port was taken meanwhile, for one), or after `timeoutMs`.
+ */
+export async function startOwnRedis(directory: string, port?: number, timeoutMs = 30_000): Promise<OwnRedis> {
+  const chosen = port ?? (await freePort())
+  const child = spawn(
+    '/usr/bin/redis-server',
+    ['--port', String(chosen), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', directory],
+    { stdio: ['ignore', 'pipe', 'pipe'] },
+  )
+  let output = ''
+  child.stdout?.on('data', (chunk: Buffer) => {
+    output += chunk.toString()
+  })
+  child.stderr?.on('data', (chunk: Buffer) => {
+    output += chunk.toString()
+  })
+  let exited = false
+  child.once('exit', () => {
+    exited = true
+  })
+  const deadline = Date.now() + timeoutMs
+  while (!(await pingRedis(chosen))) {
+    if (exited) throw new Error(`redis-server on port ${chosen} exited before answering:\n${output}`)
+    if (Date.now() > deadline) {
+      child.kill('SIGKILL')
+      throw new Error(`redis-server on port ${chosen} did not answer PING within ${timeoutMs} ms:\n${output}`)
+    }
+    await new Promise((resolve) => setTimeout(resolve, 50))
+  }
+  return { port: chosen, process: child }
 }

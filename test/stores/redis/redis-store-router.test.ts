@@ -1,4 +1,3 @@
-import { type ChildProcess, spawn } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import { mkdtemp, rm } from 'node:fs/promises'
 import os from 'node:os'
@@ -8,7 +7,14 @@ import { EventRouter, StoreError, webhookAdapter } from '../../../src/index.js'
 import { redisStore } from '../../../src/stores/redis/index.js'
 import { MockTransport } from '../../../src/testing/index.js'
 import { coinsRewarded } from '../../factories.js'
-import { deletePrefix, pingRedis, REDIS_URL, redisForTests, uniquePrefix } from '../../support/redis.js'
+import {
+  deletePrefix,
+  pingRedis,
+  REDIS_URL,
+  redisForTests,
+  startOwnRedis,
+  uniquePrefix,
+} from '../../support/redis.js'
 
 const reachable = await redisForTests()
 const KEY = { id: 'k1', key: randomBytes(32) }
@@ -68,28 +74,10 @@ describe.skipIf(!reachable)('a router on redisStore()', () => {
   })
 
   it('Redis stopped mid-run: emit() throws a StoreError within the timeout, and works again once Redis is back', async () => {
-    const port = 20_000 + Math.floor(Math.random() * 20_000)
     const directory = await mkdtemp(join(os.tmpdir(), 'eventrouter-redis-'))
-    const startServer = (): ChildProcess =>
-      spawn(
-        '/usr/bin/redis-server',
-        [
-          '--port',
-          String(port),
-          '--bind',
-          '127.0.0.1',
-          '--save',
-          '',
-          '--appendonly',
-          'no',
-          '--dir',
-          directory,
-        ],
-        { stdio: 'ignore' },
-      )
-    let server = startServer()
+    let server = await startOwnRedis(directory)
+    const { port } = server
     try {
-      await eventually(() => pingRedis(port))
       const router = routerOn(`redis://127.0.0.1:${port}/0`, new MockTransport())
       const errors: unknown[] = []
       router.on('error', (error) => errors.push(error))
@@ -97,7 +85,7 @@ describe.skipIf(!reachable)('a router on redisStore()', () => {
       configure(router)
       await router.emit('wallet.coins_rewarded', coinsRewarded()).settled
 
-      server.kill('SIGKILL')
+      server.process.kill('SIGKILL')
       await eventually(async () => !(await pingRedis(port)))
       let thrown: unknown
       try {
@@ -111,8 +99,7 @@ describe.skipIf(!reachable)('a router on redisStore()', () => {
       // bridge's bounded Atomics.wait, commandTimeoutMs plus a margin: a speed, not asserted here.)
       expect(router.pendingCount).toBe(0)
 
-      server = startServer()
-      await eventually(() => pingRedis(port))
+      server = await startOwnRedis(directory, port)
       // The store reconnects by itself: emit() works again, and the delivery goes out.
       let receipt: ReturnType<typeof router.emit> | undefined
       await eventually(() => {
@@ -128,7 +115,7 @@ describe.skipIf(!reachable)('a router on redisStore()', () => {
       expect(result?.status).toBe('succeeded')
       await router.close()
     } finally {
-      server.kill('SIGKILL')
+      server.process.kill('SIGKILL')
       await rm(directory, { recursive: true, force: true })
     }
   })
