@@ -69,7 +69,8 @@ export default defineConfig({
                   // global state behind (each restores its fake timers; the setup file makes sure).
                   isolate: false,
                   setupFiles: ['test/support/shared-worker.ts'],
-                  typecheck: { enabled: true, include: ['test/**/*.test-d.ts'] },
+                  // The type tests (*.test-d.ts) are not run here: test/typecheck.test.ts checks
+                  // them in one program with the README's and docs' blocks.
                 },
               },
               {

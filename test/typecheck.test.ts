@@ -4,9 +4,14 @@ import { fileURLToPath } from 'node:url'
 import ts from 'typescript'
 import { describe, expect, it } from 'vitest'
 
-// Every ```ts block of README.md and docs/ is code a host copies into their project, so each one
-// is typechecked here as a module of a user's strict NodeNext project that imports 'eventrouter'
-// by name (tsconfig.json's `paths` map the name and its subpaths to src/, as for the examples).
+// One TypeScript program checks, in memory, what only the compiler can test:
+// - the type tests (test/**/*.test-d.ts: expectTypeOf and @ts-expect-error over the public types);
+// - every ```ts block of README.md and docs/, which is code a host copies into their project, so
+//   each one is typechecked as a module of a user's strict NodeNext project that imports
+//   'eventrouter' by name (tsconfig.json's `paths` map the name and its subpaths to src/, as for
+//   the examples).
+// One program for both checks the sources once: as two (vitest's typecheck for the type tests,
+// and this file for the blocks) they took about 20 s of CPU, as one about 10.
 //
 // A block that continues an earlier one, or leaves out what it needs on purpose (a `router`, the
 // host's `payload`), says so with an HTML comment right before its fence, which GitHub does not
@@ -18,9 +23,9 @@ import { describe, expect, it } from 'vitest'
 //   -->
 //
 // Prefer a block that compiles as it is; the declarations make a fragment's assumptions explicit
-// and checked. One program checks all blocks, held in memory: nothing is written to disk.
+// and checked. Nothing is written to disk.
 
-const root = fileURLToPath(new URL('../../', import.meta.url))
+const root = fileURLToPath(new URL('../', import.meta.url))
 const FENCE = /^(\s*)(`{3,})(ts|typescript)\s*$/
 const FRAGMENT = /<!--\s*ts-fragment\b((?:(?!-->)[\s\S])*)-->\s*$/
 
@@ -47,6 +52,17 @@ function markdownFiles(): string[] {
       return entry.name.endsWith('.md') ? [path] : []
     })
   return ['README.md', ...walk('docs')]
+}
+
+/** The type tests: every `*.test-d.ts` under test/. */
+function typeTestFiles(): string[] {
+  const walk = (dir: string): string[] =>
+    readdirSync(join(root, dir), { withFileTypes: true }).flatMap((entry) => {
+      const path = join(dir, entry.name)
+      if (entry.isDirectory()) return entry.name.startsWith('.') ? [] : walk(path)
+      return entry.name.endsWith('.test-d.ts') ? [path] : []
+    })
+  return walk('test')
 }
 
 function extractBlocks(file: string, markdown: string): Block[] {
@@ -99,38 +115,65 @@ function compilerOptions(): ts.CompilerOptions {
   }
 }
 
-function problems(blocks: readonly Block[]): string[] {
-  const byName = new Map(blocks.map((block) => [block.fileName, block]))
+/** What the program reported: for the blocks, and for the type tests. */
+interface Problems {
+  readonly blocks: readonly string[]
+  /** `test/router/emit.test-d.ts:12: TS2345: ...`, per file relative to the repository. */
+  readonly typeTests: readonly string[]
+}
+
+/**
+ * Checks `blocks` (virtual modules) and `typeTests` (files relative to the repository; those in
+ * `virtual` are held in memory, as the self-tests are) in one program.
+ */
+function problems(
+  blocks: readonly Block[],
+  typeTests: readonly string[],
+  virtual: ReadonlyMap<string, string> = new Map(),
+): Problems {
+  const texts = new Map<string, string>(blocks.map((block) => [block.fileName, block.text]))
+  for (const [file, text] of virtual) texts.set(join(root, file), text)
   const options = compilerOptions()
   const host = ts.createCompilerHost(options, true)
   const { getSourceFile, fileExists, readFile } = host
-  host.fileExists = (name) => byName.has(name) || fileExists.call(host, name)
-  host.readFile = (name) => byName.get(name)?.text ?? readFile.call(host, name)
+  host.fileExists = (name) => texts.has(name) || fileExists.call(host, name)
+  host.readFile = (name) => texts.get(name) ?? readFile.call(host, name)
   host.getSourceFile = (name, language, onError, shouldCreate) => {
-    const block = byName.get(name)
-    if (block) return ts.createSourceFile(name, block.text, language, true)
+    const text = texts.get(name)
+    if (text !== undefined) return ts.createSourceFile(name, text, language, true)
     return getSourceFile.call(host, name, language, onError, shouldCreate)
   }
-  const program = ts.createProgram([...byName.keys()], options, host)
-  const messages: string[] = []
-  for (const block of blocks) {
-    const sourceFile = program.getSourceFile(block.fileName)
-    if (!sourceFile) throw new Error(`${block.where}: the block was not part of the program`)
+  const typeTestNames = typeTests.map((file) => join(root, file))
+  const program = ts.createProgram(
+    [...blocks.map((block) => block.fileName), ...typeTestNames],
+    options,
+    host,
+  )
+  const diagnosticsOf = (fileName: string) => {
+    const sourceFile = program.getSourceFile(fileName)
+    if (!sourceFile) throw new Error(`${fileName} was not part of the program`)
     const diagnostics = [
       ...program.getSyntacticDiagnostics(sourceFile),
       ...program.getSemanticDiagnostics(sourceFile),
     ]
-    for (const diagnostic of diagnostics) {
-      const text = ts.flattenDiagnosticMessageText(diagnostic.messageText, '\n  ')
-      const line = sourceFile.getLineAndCharacterOfPosition(diagnostic.start ?? 0).line
+    return diagnostics.map((diagnostic) => ({
+      line: sourceFile.getLineAndCharacterOfPosition(diagnostic.start ?? 0).line,
+      text: `TS${diagnostic.code}: ${ts.flattenDiagnosticMessageText(diagnostic.messageText, '\n  ')}`,
+    }))
+  }
+  const blockMessages = blocks.flatMap((block) =>
+    diagnosticsOf(block.fileName).map(({ line, text }) => {
       const where =
         line < block.preludeLines
           ? `${block.where} (line ${line + 1} of the ts-fragment declarations above the block)`
           : `${block.file}:${block.firstLine + line - block.preludeLines} (block at ${block.where})`
-      messages.push(`${where}: TS${diagnostic.code}: ${text}`)
-    }
-  }
-  return messages
+      return `${where}: ${text}`
+    }),
+  )
+  const typeTestMessages = typeTests.flatMap((file, index) =>
+    diagnosticsOf(typeTestNames[index] as string).map(({ line, text }) => `${file}:${line + 1}: ${text}`),
+  )
+  return { blocks: blockMessages, typeTests: typeTestMessages }
 }
 
 // Checked with the others, in the same program: a block that must fail, to prove failures are reported.
@@ -143,17 +186,50 @@ const broken: Block = {
   file: 'docs/example.md',
 }
 
-describe('TypeScript blocks of README.md and docs/', () => {
-  const blocks = markdownFiles().flatMap((file) =>
-    extractBlocks(file, readFileSync(join(root, file), 'utf8')),
+const blocks = markdownFiles().flatMap((file) => extractBlocks(file, readFileSync(join(root, file), 'utf8')))
+const typeTests = typeTestFiles()
+/** A type test that must fail, checked with the others, to prove its failure is reported. */
+const BROKEN_TYPE_TEST = join('test', '.tmp', 'self-test.test-d.ts')
+const brokenTypeTest = [
+  "import { expectTypeOf } from 'vitest'",
+  "import type { EventRouter } from '../../src/index.js'",
+  "expectTypeOf<EventRouter['emit']>().returns.toEqualTypeOf<string>()",
+  '',
+].join('\n')
+let found: Problems | undefined
+/** Builds the program once, at the first test that asks (about 10 s of CPU). */
+const checked = () => {
+  found ??= problems(
+    [...blocks, broken],
+    [...typeTests, BROKEN_TYPE_TEST],
+    new Map([[BROKEN_TYPE_TEST, brokenTypeTest]]),
   )
-  let found: string[] | undefined
-  const problemsOf = (block: Block) => {
-    found ??= problems([...blocks, broken])
-    return found.filter(
+  return found
+}
+
+describe('type tests (test/**/*.test-d.ts)', () => {
+  it('finds them', () => {
+    expect(typeTests).toContain(join('test', 'router', 'emit.test-d.ts'))
+    expect(typeTests.length).toBeGreaterThanOrEqual(5)
+  })
+
+  it('every type test typechecks', () => {
+    const messages = checked().typeTests.filter((message) => !message.startsWith(`${BROKEN_TYPE_TEST}:`))
+    expect(messages, `\n${messages.join('\n')}\n`).toEqual([])
+  }, 120_000)
+
+  it('reports a failing expectTypeOf by file and line', () => {
+    const messages = checked().typeTests.filter((message) => message.startsWith(`${BROKEN_TYPE_TEST}:`))
+    expect(messages).toHaveLength(1)
+    expect(messages[0]).toMatch(/^test\/\.tmp\/self-test\.test-d\.ts:3: TS\d+: /)
+  }, 120_000)
+})
+
+describe('TypeScript blocks of README.md and docs/', () => {
+  const problemsOf = (block: Block) =>
+    checked().blocks.filter(
       (message) => message.includes(`(block at ${block.where})`) || message.startsWith(`${block.where} `),
     )
-  }
 
   it('finds the blocks (README.md and docs/ have several each)', () => {
     const files = new Set(blocks.map((block) => block.file))
