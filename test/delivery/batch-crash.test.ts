@@ -1,12 +1,12 @@
 import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
-import { mkdtemp, rm } from 'node:fs/promises'
+import { rm } from 'node:fs/promises'
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
-import os from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { bundledFixture } from '../support/bundled-fixture.js'
+import { tempDirectory } from '../support/temp-directory.js'
 
 /*
  * A router process on an SQLite file batches deliveries to a loopback Klaviyo stand-in and is
@@ -25,7 +25,7 @@ const ROOT = fileURLToPath(new URL('../..', import.meta.url))
 let directory = ''
 const children: ChildProcessWithoutNullStreams[] = []
 beforeAll(async () => {
-  directory = await mkdtemp(join(os.tmpdir(), 'eventrouter-batch-crash-'))
+  directory = await tempDirectory('eventrouter-batch-crash-')
 })
 afterAll(async () => {
   for (const child of children)

@@ -1,13 +1,13 @@
 import { type ChildProcess, spawn } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
-import { mkdtemp, rm } from 'node:fs/promises'
+import { rm } from 'node:fs/promises'
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import os from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { EventRouter, kyTransport, webhookAdapter } from '../../src/index.js'
 import { sqliteStore } from '../../src/stores/sqlite/index.js'
+import { tempDirectory } from '../support/temp-directory.js'
 
 const KEY = randomBytes(32).toString('base64')
 const SECRET = 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw'
@@ -19,7 +19,7 @@ let destination = ''
 const received = new Set<string>()
 
 beforeAll(async () => {
-  directory = await mkdtemp(join(os.tmpdir(), 'eventrouter-service-'))
+  directory = await tempDirectory('eventrouter-service-')
   receiver = createServer((request, response) => {
     request.resume()
     request.on('end', () => {

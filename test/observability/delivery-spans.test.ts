@@ -1,6 +1,5 @@
 import { randomBytes } from 'node:crypto'
-import { mkdtemp, rm } from 'node:fs/promises'
-import os from 'node:os'
+import { rm } from 'node:fs/promises'
 import { join } from 'node:path'
 import { SpanKind, SpanStatusCode, trace } from '@opentelemetry/api'
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base'
@@ -10,6 +9,7 @@ import { defineAdapter, EventRouter, webhookAdapter } from '../../src/index.js'
 import { sqliteStore } from '../../src/stores/sqlite/index.js'
 import { MockTransport } from '../../src/testing/index.js'
 import { coinsRewarded, DETERMINISTIC_RETRY } from '../factories.js'
+import { tempDirectory } from '../support/temp-directory.js'
 import { otelSdk } from './support/otel-sdk.js'
 
 const SECRET = 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw'
@@ -224,7 +224,7 @@ describe('delivery spans', () => {
   })
 
   it('keep the link across a restart on SQLite: the span of a delivery finished by the next process links to the first one’s emit', async () => {
-    const directory = await mkdtemp(join(os.tmpdir(), 'eventrouter-otel-'))
+    const directory = await tempDirectory('eventrouter-otel-')
     try {
       const path = join(directory, 'store.db')
       const key = { id: 'k1', key: randomBytes(32) }

@@ -1,13 +1,13 @@
 import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
-import { mkdtemp, rm } from 'node:fs/promises'
-import os from 'node:os'
+import { rm } from 'node:fs/promises'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { bundledFixture } from '../support/bundled-fixture.js'
 import { envInt } from '../support/escaped-errors.js'
 import { readStoreFile, type StoreFileContents } from '../support/stores-under-test.js'
+import { tempDirectory } from '../support/temp-directory.js'
 import {
   type IncomingWebhook,
   type ReceivedRequest,
@@ -63,7 +63,7 @@ let directory = ''
 let files = 0
 const children: ChildProcessWithoutNullStreams[] = []
 beforeAll(async () => {
-  directory = await mkdtemp(join(os.tmpdir(), 'eventrouter-crash-'))
+  directory = await tempDirectory('eventrouter-crash-')
 })
 afterAll(async () => {
   for (const child of children)

@@ -1,7 +1,6 @@
 import { randomBytes } from 'node:crypto'
 import { readFileSync } from 'node:fs'
-import { mkdtemp, rm } from 'node:fs/promises'
-import os from 'node:os'
+import { rm } from 'node:fs/promises'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import {
@@ -17,6 +16,7 @@ import {
 import { sqliteStore } from '../../src/stores/sqlite/index.js'
 import { MockTransport } from '../../src/testing/index.js'
 import { coinsRewarded } from '../factories.js'
+import { tempDirectory } from '../support/temp-directory.js'
 
 const SECRET = 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw'
 const KEY = { id: 'k1', key: randomBytes(32) }
@@ -24,7 +24,7 @@ const KEY = { id: 'k1', key: randomBytes(32) }
 let directory = ''
 let files = 0
 beforeAll(async () => {
-  directory = await mkdtemp(join(os.tmpdir(), 'eventrouter-durable-'))
+  directory = await tempDirectory('eventrouter-durable-')
 })
 afterAll(async () => {
   await rm(directory, { recursive: true, force: true })

@@ -1,14 +1,14 @@
-import { mkdtemp, rm } from 'node:fs/promises'
-import os from 'node:os'
+import { rm } from 'node:fs/promises'
 import { join } from 'node:path'
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest'
 import { EventRouter, webhookAdapter } from '../../src/index.js'
 import { sqliteStore } from '../../src/stores/sqlite/index.js'
 import { MockTransport } from '../../src/testing/index.js'
+import { tempDirectory } from '../support/temp-directory.js'
 
 let directory = ''
 beforeAll(async () => {
-  directory = await mkdtemp(join(os.tmpdir(), 'eventrouter-idempotent-'))
+  directory = await tempDirectory('eventrouter-idempotent-')
 })
 afterAll(async () => {
   await rm(directory, { recursive: true, force: true })

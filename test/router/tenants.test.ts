@@ -1,5 +1,4 @@
-import { mkdtemp, rm } from 'node:fs/promises'
-import os from 'node:os'
+import { rm } from 'node:fs/promises'
 import { join } from 'node:path'
 import fc from 'fast-check'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -15,6 +14,7 @@ import {
 import { sqliteStore } from '../../src/stores/sqlite/index.js'
 import { MockTransport } from '../../src/testing/index.js'
 import { envInt } from '../support/escaped-errors.js'
+import { tempDirectory } from '../support/temp-directory.js'
 
 const hook = (name: string) => ({ url: `https://${name}.example/hooks`, signing: false })
 
@@ -263,7 +263,7 @@ describe('tenants', () => {
 describe('tenants on a durable store', () => {
   let directory = ''
   beforeAll(async () => {
-    directory = await mkdtemp(join(os.tmpdir(), 'eventrouter-tenants-'))
+    directory = await tempDirectory('eventrouter-tenants-')
   })
   afterAll(async () => {
     await rm(directory, { recursive: true, force: true })

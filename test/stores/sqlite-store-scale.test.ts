@@ -1,5 +1,4 @@
-import { mkdtemp, rm } from 'node:fs/promises'
-import os from 'node:os'
+import { rm } from 'node:fs/promises'
 import { join } from 'node:path'
 import Database from 'libsql'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -7,6 +6,7 @@ import { sqliteStore } from '../../src/stores/sqlite/index.js'
 import type { DeliveryRecord, StoreOperation } from '../../src/stores/store.js'
 import { envInt } from '../support/escaped-errors.js'
 import { heapUsedAfterGc, MB } from '../support/heap.js'
+import { tempDirectory } from '../support/temp-directory.js'
 import { InstrumentedDatabase } from './instrumented-database.js'
 
 // 12,000 by default: loaded whole, they would take about 18 MB, well over the 8 MB the test allows.
@@ -76,7 +76,7 @@ function record(index: number): DeliveryRecord {
 
 let directory = ''
 beforeAll(async () => {
-  directory = await mkdtemp(join(os.tmpdir(), 'eventrouter-sqlite-scale-'))
+  directory = await tempDirectory('eventrouter-sqlite-scale-')
 })
 afterAll(async () => {
   await rm(directory, { recursive: true, force: true })

@@ -1,8 +1,7 @@
 import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process'
 import { createHash } from 'node:crypto'
 import { existsSync, readFileSync, writeFileSync } from 'node:fs'
-import { mkdtemp, rm } from 'node:fs/promises'
-import os from 'node:os'
+import { rm } from 'node:fs/promises'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import Database from 'libsql'
@@ -13,12 +12,13 @@ import { type SqliteDatabase, type SqliteStore, sqliteStore } from '../../src/st
 import type { Store, StoreOperation } from '../../src/stores/store.js'
 import { storeContractCases } from '../../src/testing/index.js'
 import { bundledFixture } from '../support/bundled-fixture.js'
+import { tempDirectory } from '../support/temp-directory.js'
 import { InstrumentedDatabase, sqliteError } from './instrumented-database.js'
 
 let directory = ''
 let files = 0
 beforeAll(async () => {
-  directory = await mkdtemp(join(os.tmpdir(), 'eventrouter-sqlite-'))
+  directory = await tempDirectory('eventrouter-sqlite-')
 })
 afterAll(async () => {
   await rm(directory, { recursive: true, force: true })

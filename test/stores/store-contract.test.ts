@@ -1,5 +1,4 @@
-import { mkdtemp, rm } from 'node:fs/promises'
-import os from 'node:os'
+import { rm } from 'node:fs/promises'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { DeadLetter, ResolvedDeadLetterQuery } from '../../src/dead-letters/dead-letter.js'
@@ -10,11 +9,12 @@ import {
   type StoreContractOptions,
   storeContractCases,
 } from '../../src/testing/index.js'
+import { tempDirectory } from '../support/temp-directory.js'
 
 let directory = ''
 let files = 0
 beforeAll(async () => {
-  directory = await mkdtemp(join(os.tmpdir(), 'eventrouter-contract-'))
+  directory = await tempDirectory('eventrouter-contract-')
 })
 afterAll(async () => {
   await rm(directory, { recursive: true, force: true })

@@ -1,12 +1,11 @@
 import { randomBytes } from 'node:crypto'
-import { accessSync, constants } from 'node:fs'
-import { mkdtemp, rm } from 'node:fs/promises'
-import os from 'node:os'
+import { rm } from 'node:fs/promises'
 import { join } from 'node:path'
 import { afterAll, beforeAll } from 'vitest'
 import type { DeadLetter, EventRouterOptions, StoredConfiguration } from '../../src/index.js'
 import { sqliteStore } from '../../src/stores/sqlite/index.js'
 import type { DeliveryRecord, PendingSummary } from '../../src/stores/store.js'
+import { tempDirectory } from './temp-directory.js'
 
 /** A store the router suites run against. */
 export interface StoreUnderTest {
@@ -33,20 +32,6 @@ export interface FreshStore {
 export const SEALING_KEY = { id: 'test-key', key: randomBytes(32) }
 
 /**
- * Where the files go: in memory (tmpfs) where the OS offers it. These suites test the router,
- * not the disk: the fsyncs of each open and close would otherwise dominate runs that open
- * hundreds of stores. What survives a killed process is the same on either.
- */
-function tempBase(): string {
-  try {
-    accessSync('/dev/shm', constants.W_OK)
-    return '/dev/shm'
-  } catch {
-    return os.tmpdir()
-  }
-}
-
-/**
  * Temp files for the SQLite stores of the calling test file, removed after it. Call it at the
  * top level of a file. A router on a durable store must be `start()`ed before use.
  */
@@ -58,7 +43,7 @@ export function storeFiles(prefix = 'eventrouter-store-'): {
   let directory = ''
   let files = 0
   beforeAll(async () => {
-    directory = await mkdtemp(join(tempBase(), prefix))
+    directory = await tempDirectory(prefix)
   })
   afterAll(async () => {
     await rm(directory, { recursive: true, force: true })

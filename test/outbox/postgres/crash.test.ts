@@ -1,12 +1,12 @@
 import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
-import { mkdtemp, rm } from 'node:fs/promises'
-import os from 'node:os'
+import { rm } from 'node:fs/promises'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { bundledFixture } from '../../support/bundled-fixture.js'
 import { POSTGRES_CONFIG, reachPostgres, testPool, testSchema } from '../../support/postgres.js'
+import { tempDirectory } from '../../support/temp-directory.js'
 import { startWebhookReceiver } from '../../support/webhook-receiver.js'
 import type { CrashRelayConfig } from './fixtures/crash-relay.js'
 import { DEADLINE_MS, migratedOutbox, outboxRows, rewardCoins } from './outbox-harness.js'
@@ -24,7 +24,7 @@ const SECRET = `whsec_${randomBytes(24).toString('base64')}`
 let directory = ''
 const children: ChildProcessWithoutNullStreams[] = []
 beforeAll(async () => {
-  directory = await mkdtemp(join(os.tmpdir(), 'eventrouter-outbox-crash-'))
+  directory = await tempDirectory('eventrouter-outbox-crash-')
 })
 afterAll(async () => {
   for (const child of children)

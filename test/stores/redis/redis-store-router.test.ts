@@ -1,7 +1,5 @@
 import { randomBytes } from 'node:crypto'
-import { mkdtemp, rm } from 'node:fs/promises'
-import os from 'node:os'
-import { join } from 'node:path'
+import { rm } from 'node:fs/promises'
 import { afterAll, describe, expect, it } from 'vitest'
 import { EventRouter, StoreError, webhookAdapter } from '../../../src/index.js'
 import { redisStore } from '../../../src/stores/redis/index.js'
@@ -15,6 +13,7 @@ import {
   startOwnRedis,
   uniquePrefix,
 } from '../../support/redis.js'
+import { tempDirectory } from '../../support/temp-directory.js'
 
 const reachable = await redisForTests()
 const KEY = { id: 'k1', key: randomBytes(32) }
@@ -74,7 +73,7 @@ describe.skipIf(!reachable)('a router on redisStore()', () => {
   })
 
   it('Redis stopped mid-run: emit() throws a StoreError within the timeout, and works again once Redis is back', async () => {
-    const directory = await mkdtemp(join(os.tmpdir(), 'eventrouter-redis-'))
+    const directory = await tempDirectory('eventrouter-redis-')
     let server = await startOwnRedis(directory)
     const { port } = server
     try {
