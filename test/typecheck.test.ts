@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync } from 'node:fs'
+import { existsSync, readdirSync, readFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import ts from 'typescript'
@@ -24,8 +24,14 @@ import { describe, expect, it } from 'vitest'
 //
 // Prefer a block that compiles as it is; the declarations make a fragment's assumptions explicit
 // and checked. Nothing is written to disk.
+//
+// The virtual files sit in test/.typecheck/, a directory that never exists on disk, so their
+// package scope is the repository's ("type": "module"). Not in test/.tmp/: the package check
+// leaves a package.json there, without "type", which would make a virtual .ts file CommonJS.
 
 const root = fileURLToPath(new URL('../', import.meta.url))
+/** Where the virtual modules are (see above). */
+const VIRTUAL = join(root, 'test', '.typecheck')
 const FENCE = /^(\s*)(`{3,})(ts|typescript)\s*$/
 const FRAGMENT = /<!--\s*ts-fragment\b((?:(?!-->)[\s\S])*)-->\s*$/
 
@@ -86,7 +92,7 @@ function extractBlocks(file: string, markdown: string): Block[] {
     const slug = file.replace(/[^A-Za-z0-9]+/g, '-')
     blocks.push({
       where: `${file}:${index + 1}`,
-      fileName: join(root, 'test', '.tmp', 'docs-blocks', `${slug}-${index + 1}.mts`),
+      fileName: join(VIRTUAL, 'docs-blocks', `${slug}-${index + 1}.mts`),
       text: `${preludeText}${body.join('\n')}\n`,
       preludeLines: preludeText === '' ? 0 : preludeText.split('\n').length - 1,
       firstLine: index + 2,
@@ -179,7 +185,7 @@ function problems(
 // Checked with the others, in the same program: a block that must fail, to prove failures are reported.
 const broken: Block = {
   where: 'docs/example.md:10',
-  fileName: join(root, 'test', '.tmp', 'docs-blocks', 'self-test.mts'),
+  fileName: join(VIRTUAL, 'docs-blocks', 'self-test.mts'),
   text: "declare const prefix: string\nimport { EventRouter } from 'eventrouter'\nnew EventRouter({ adapter: [] })\n",
   preludeLines: 1,
   firstLine: 11,
@@ -189,7 +195,7 @@ const broken: Block = {
 const blocks = markdownFiles().flatMap((file) => extractBlocks(file, readFileSync(join(root, file), 'utf8')))
 const typeTests = typeTestFiles()
 /** A type test that must fail, checked with the others, to prove its failure is reported. */
-const BROKEN_TYPE_TEST = join('test', '.tmp', 'self-test.test-d.ts')
+const BROKEN_TYPE_TEST = join('test', '.typecheck', 'self-test.test-d.ts')
 const brokenTypeTest = [
   "import { expectTypeOf } from 'vitest'",
   "import type { EventRouter } from '../../src/index.js'",
@@ -208,6 +214,10 @@ const checked = () => {
 }
 
 describe('type tests (test/**/*.test-d.ts)', () => {
+  it('keeps its virtual modules in a directory that is not on disk (its package scope is the repository)', () => {
+    expect(existsSync(VIRTUAL)).toBe(false)
+  })
+
   it('finds them', () => {
     expect(typeTests).toContain(join('test', 'router', 'emit.test-d.ts'))
     expect(typeTests.length).toBeGreaterThanOrEqual(5)
@@ -221,7 +231,7 @@ describe('type tests (test/**/*.test-d.ts)', () => {
   it('reports a failing expectTypeOf by file and line', () => {
     const messages = checked().typeTests.filter((message) => message.startsWith(`${BROKEN_TYPE_TEST}:`))
     expect(messages).toHaveLength(1)
-    expect(messages[0]).toMatch(/^test\/\.tmp\/self-test\.test-d\.ts:3: TS\d+: /)
+    expect(messages[0]).toMatch(/^test\/\.typecheck\/self-test\.test-d\.ts:3: TS\d+: /)
   }, 120_000)
 })
 
