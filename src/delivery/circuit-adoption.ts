@@ -15,7 +15,8 @@ export type CircuitAdoption =
  * How this process's health of an integration (`ours`, `undefined`: none kept, so closed) takes
  * in the record another process of the fleet wrote (`theirs`), at `now`. The circuit state whose
  * last change (`circuitChangedAt`) is later wins; a half-open circuit elsewhere is open here (its
- * probe is another process's), and the failure count stays this process's own. A pause is taken
+ * probe is another process's), and the failure count stays this process's record (a fleet counts
+ * failures in its store, `Store.countFailures`, not in health records). A pause is taken
  * when it ends later than ours.
  */
 export function adoptHealth(

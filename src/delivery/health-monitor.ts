@@ -13,6 +13,7 @@ import {
   recordCircuitOutcome,
 } from './circuit-breaker.js'
 import type { DeliveryFailed, DeliveryResult } from './delivery.js'
+import { type CountFailures, FleetFailureCount } from './fleet-failure-count.js'
 
 /** Payload of the `integrationSuspended` lifecycle event. */
 export interface IntegrationSuspended {
@@ -70,6 +71,11 @@ export interface HealthMonitorDeps {
    * every probe goes. Throws when the store is unreachable.
    */
   readonly claimProbe?: (key: string, deliveryId: string, ms: number) => ProbeClaim
+  /**
+   * The store's `countFailures` (one failure count per fleet), absent on a store owned by one
+   * router: then each process counts its own failures. Throws when the store is unreachable.
+   */
+  readonly countFailures?: CountFailures
   /** With `claimProbe`: reads the fleet's health records now and adopts them (see `adopt()`). Throws when the store is unreachable. */
   readonly refreshHealth?: () => void
   readonly now: () => number
@@ -80,16 +86,20 @@ export interface HealthMonitorDeps {
  * (deliveries that ran out of retries open it; after the cool-down one probe decides), the probe
  * timers, the pause a 429 asked for, and disabling an integration whose destination answered
  * `410 Gone`. Each change is written to the store, so a restart neither hammers a failing
- * destination nor forgets a `Retry-After`.
+ * destination nor forgets a `Retry-After`. In a fleet (`countFailures`), the failures that open a
+ * circuit are those every process counted (see {@link FleetFailureCount}).
  */
 export class HealthMonitor {
   readonly #deps: HealthMonitorDeps
   readonly #health = new Map<string, IntegrationHealth>()
   readonly #probeTimers = new Map<string, ReturnType<typeof setTimeout>>()
+  /** With `countFailures`: the failures that open a circuit, counted by the fleet. */
+  readonly #failures: FleetFailureCount | undefined
   #stopped = false
 
   constructor(deps: HealthMonitorDeps) {
     this.#deps = deps
+    this.#failures = deps.countFailures === undefined ? undefined : new FleetFailureCount(deps.countFailures)
   }
 
   /** Restores what a previous process recorded (at `start()`), and schedules the probes it had pending. */
@@ -98,6 +108,7 @@ export class HealthMonitor {
     for (const health of records) {
       const key = scopedKey(health.tenant, health.integrationId)
       this.#health.set(key, health)
+      if (health.consecutiveFailures > 0) this.#failures?.counted(key)
       if (circuitBreaker !== false && circuitBreaker.replayParked && health.circuit !== 'closed') {
         // A probe in flight when the process stopped is lost: the next delivery probes.
         const reopened = health.circuit === 'half-open' ? { ...health, circuit: 'open' as const } : health
@@ -158,6 +169,8 @@ export class HealthMonitor {
       const key = scopedKey(theirs.tenant, theirs.integrationId)
       const record = this.#deps.integration(key)
       if (!record || fingerprint(record) !== theirs.configFingerprint) continue
+      // Another process counted failures: this one's next success resets the fleet's count.
+      if (theirs.consecutiveFailures > 0) this.#failures?.counted(key)
       const ours = this.#health.get(key)
       const adoption = adoptHealth(ours, theirs, now)
       if (adoption === undefined) continue
@@ -170,6 +183,7 @@ export class HealthMonitor {
       if (options === false || adoption.change === 'pause') continue
       if (adoption.change === 'resumed') {
         this.#clearProbe(key)
+        this.#failures?.forget(key)
         this.#deps.notify('integrationResumed', this.#who(key))
         continue
       }
@@ -206,8 +220,15 @@ export class HealthMonitor {
     if (options === false) return
     const signal = healthSignal(result)
     const current = this.#health.get(integrationId)
+    const closed = current === undefined || current.circuit === 'closed'
+    // In a fleet, a success resets the fleet's count (only when it may be non-zero: no round trip otherwise).
+    if (closed && signal === 'healthy') this.#failures?.succeeded(integrationId)
     if (!current && signal !== 'failing') return
-    const health = current ?? this.#fresh(integrationId)
+    let health = current ?? this.#fresh(integrationId)
+    if (closed && signal === 'failing' && this.#failures !== undefined) {
+      // The fleet's consecutive failures, this one included, judge the circuit (not this process's alone).
+      health = { ...health, consecutiveFailures: this.#failures.failed(integrationId) - 1 }
+    }
     const { health: next, transition } = recordCircuitOutcome(
       health,
       result.delivery.id,
@@ -215,7 +236,7 @@ export class HealthMonitor {
       this.#deps.now(),
       options,
     )
-    if (next !== health || !current) this.#set(next)
+    if (next !== current) this.#set(next)
     if (transition?.to === 'open') {
       this.#deps.parkWaiting(integrationId)
       this.#deps.notify('integrationSuspended', {
@@ -225,6 +246,8 @@ export class HealthMonitor {
       })
       if (options.replayParked) this.#scheduleProbe(integrationId, transition.probeAt - this.#deps.now())
     } else if (transition?.to === 'closed') {
+      // The probe succeeded: the fleet's count starts again, whatever this process saw.
+      this.#failures?.succeeded(integrationId, true)
       this.#resumed(integrationId)
     }
   }
@@ -236,7 +259,9 @@ export class HealthMonitor {
     if (record && fingerprint(record) === health.configFingerprint) return
     // Removed, or its config edited (a new URL, a new key): the failures were about the old one.
     this.#health.delete(id)
+    // The store deletes the fleet's failure count with the health record.
     this.#deps.persist([{ type: 'deleteHealth', tenant: health.tenant, integrationId: health.integrationId }])
+    this.#failures?.forget(id)
     this.#clearProbe(id)
     if (record?.integration.enabled && health.circuit !== 'closed') this.#resumed(id)
   }

@@ -67,7 +67,9 @@ export interface EventRouterOptions<C extends Catalog | undefined = undefined> {
    * The circuit breaker of each integration: after `failureThreshold` consecutive deliveries
    * ran out of retries its deliveries are parked as dead letters, and after `coolDownMs` one
    * probe delivery decides whether to resume; with `replayParked`, the oldest parked delivery is
-   * that probe and the parked ones are redelivered when it succeeds. `false` turns it off.
+   * that probe and the parked ones are redelivered when it succeeds. On a store that counts
+   * failures for a fleet (`Store.countFailures`, as `redisStore()` has), the consecutive failures
+   * are those of every process together. `false` turns it off.
    * @default { failureThreshold: 5, coolDownMs: 60000, replayParked: true }
    */
   circuitBreaker?: Partial<CircuitBreakerOptions> | false

@@ -345,6 +345,9 @@ export class EventRouter<C extends Catalog | undefined = undefined> {
             },
           }
         : {}),
+      ...(store.watch !== undefined && store.countFailures !== undefined
+        ? { countFailures: store.countFailures.bind(store) }
+        : {}),
       now: Date.now,
     })
     this.#batchers = new Batchers({

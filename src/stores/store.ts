@@ -125,6 +125,20 @@ export interface Store {
    * probe timer. Without it, each process probes on its own.
    */
   claimProbe?(key: string, deliveryId: string, ms: number): ProbeClaim
+  /**
+   * Optional, with {@link Store.watch}: one failure count per fleet, so that the circuit of the
+   * integration `key` (a tenant and integration id, as the router names them: `scopedKey()`)
+   * opens after `failureThreshold` consecutive failures seen by the fleet, not by each process.
+   * `failing`: atomically adds one to the fleet's consecutive failures of `key` and returns the
+   * new count. `healthy`: resets the count to 0 and returns 0. A `deleteHealth` of the
+   * integration resets it too (its failures were about a config that is gone), and a count no
+   * failure added to for a long time may expire. The router asks from the synchronous record of
+   * an outcome, hence a synchronous answer; a success resets the count only when it may be
+   * non-zero. When the call throws (the store is unreachable), the router counts the process's
+   * own failures and resets the fleet's count at a later success. Without it, each process
+   * counts its own failures.
+   */
+  countFailures?(key: string, outcome: 'failing' | 'healthy'): number
 }
 
 /**
@@ -272,7 +286,8 @@ export type StoreOperation =
     }
   | {
       /**
-       * Removes an integration's health (the integration was removed, or its config edited); an
+       * Removes an integration's health (the integration was removed, or its config edited), and
+       * with it the fleet's failure count of the integration (see {@link Store.countFailures}); an
        * unknown one is ignored.
        */
       readonly type: 'deleteHealth'

@@ -1,5 +1,6 @@
 import type { DeadLetter, ResolvedDeadLetterQuery } from '../dead-letters/dead-letter.js'
 import type { AttemptRecord, DeliveryFailureReason } from '../delivery/delivery.js'
+import { scopedKey } from '../shared/scope.js'
 import type {
   AcceptedEvent,
   DeliveryRecord,
@@ -1424,6 +1425,50 @@ const CASES: readonly CaseDefinition[] = [
       same(claim('short', 'dlv_probe', 30), 'claimed', "claimProbe('short', 'dlv_probe', 30)")
       await new Promise((resolve) => setTimeout(resolve, 120))
       same(claim('short', 'dlv_other', 30), 'claimed', "claimProbe('short', 'dlv_other') once 30 ms passed")
+    },
+  },
+  {
+    name: 'health: countFailures (when present) counts the consecutive failures of each key: failing adds one and returns the count, healthy resets it to 0',
+    async body({ store }) {
+      if (store.countFailures === undefined) return
+      const count = store.countFailures.bind(store)
+      const crm = scopedKey(null, 'crm')
+      const acme = scopedKey('acme', 'crm')
+      same(count(crm, 'failing'), 1, `countFailures('${crm}', 'failing') first`)
+      same(count(crm, 'failing'), 2, `countFailures('${crm}', 'failing') again`)
+      same(count(acme, 'failing'), 1, `countFailures('${acme}', 'failing'): another key`)
+      same(count(crm, 'healthy'), 0, `countFailures('${crm}', 'healthy')`)
+      same(count(crm, 'healthy'), 0, `countFailures('${crm}', 'healthy') again`)
+      same(count(crm, 'failing'), 1, `countFailures('${crm}', 'failing') after the reset`)
+      same(
+        count(acme, 'failing'),
+        2,
+        `countFailures('${acme}', 'failing'), untouched by the reset of '${crm}'`,
+      )
+    },
+  },
+  {
+    name: "health: deleteHealth resets the integration's countFailures (when present), and only its own",
+    async body({ store, write }) {
+      if (store.countFailures === undefined) return
+      const count = store.countFailures.bind(store)
+      const crm = scopedKey(null, 'crm')
+      const acme = scopedKey('acme', 'crm')
+      await write(
+        { type: 'putHealth', health: health('crm') },
+        { type: 'putHealth', health: health('crm', 'acme') },
+      )
+      count(crm, 'failing')
+      count(acme, 'failing')
+      same(count(crm, 'failing'), 2, `countFailures('${crm}', 'failing') twice`)
+      // Removed, or its config edited: its failures were about a config that is gone.
+      await write({ type: 'deleteHealth', tenant: null, integrationId: 'crm' })
+      same(count(crm, 'failing'), 1, `countFailures('${crm}', 'failing') after deleteHealth of crm`)
+      same(
+        count(acme, 'failing'),
+        2,
+        `countFailures('${acme}', 'failing') after deleteHealth of crm in the platform scope`,
+      )
     },
   },
   {

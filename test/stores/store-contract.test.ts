@@ -431,6 +431,32 @@ describe('store contract suite', { timeout: 60_000 }, () => {
     expect(failed).toContain('restart: reopening releases every claim and keeps the claim order')
   })
 
+  it("catches a fleet store whose failure count outlives the integration's health (countFailures kept on deleteHealth)", async () => {
+    /** SQLite with a failure count beside it, as a fleet store would keep one; `clears`: deleteHealth resets it. */
+    const counting = (clears: boolean) => () => {
+      const counts = new Map<string, number>()
+      return breaking(sound(), (inner) => ({
+        write: (operations) => {
+          for (const operation of operations) {
+            if (clears && operation.type === 'deleteHealth') {
+              counts.delete(`${operation.tenant ?? ''}/${operation.integrationId}`)
+            }
+          }
+          return inner.write(operations)
+        },
+        countFailures: (key, outcome) => {
+          const count = outcome === 'failing' ? (counts.get(key) ?? 0) + 1 : 0
+          counts.set(key, count)
+          return count
+        },
+      }))
+    }
+    expect(await failedCases(counting(true))).toEqual([])
+    expect(await failedCases(counting(false))).toEqual([
+      "health: deleteHealth resets the integration's countFailures (when present), and only its own",
+    ])
+  })
+
   it('says which cases failed, and why, in one error', async () => {
     const noisy = () =>
       breaking(sound(), () => ({

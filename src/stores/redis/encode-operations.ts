@@ -1,3 +1,4 @@
+import { scopedKey } from '../../shared/scope.js'
 import type { StoreOperation } from '../store.js'
 import { scopedField, tenantField } from './redis-keys.js'
 
@@ -85,7 +86,12 @@ export function encodeOperations(operations: readonly StoreOperation[]): Encoded
         break
       }
       case 'deleteHealth':
-        args.push('dh', scopedField(operation.tenant, operation.integrationId))
+        // The router's key of the integration too: its fleet failure count goes with its health.
+        args.push(
+          'dh',
+          scopedField(operation.tenant, operation.integrationId),
+          scopedKey(operation.tenant, operation.integrationId),
+        )
         break
       case 'putAcceptedEvent': {
         const { event } = operation

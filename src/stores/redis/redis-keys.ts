@@ -21,6 +21,7 @@
  * | `P:seq`               | str  | the write-order counter                                      |
  * | `P:pause:<key>`       | str  | an integration's fleet-wide pause, expiring with it          |
  * | `P:probe:<key>`       | str  | the delivery holding an open circuit's one probe, expiring after the cool-down |
+ * | `P:failures:<key>`    | str  | an integration's consecutive failures in the fleet (`Store.countFailures`), expiring a day after the last; deleted with its health |
  * | `P:rate:<s>:<n>:<key>`| str  | an integration's starts in its current window of `s` seconds, limit `n` (rate-limiter-flexible) |
  * | `semaphore:P:slots:<key>` | zset | an integration's attempts in flight in the fleet, by start time (redis-semaphore, which adds `semaphore:` in front); expires with its last slot |
  * | `P:work`              | channel | published when a queue gets deliveries to claim           |
@@ -79,6 +80,11 @@ export function healthChannel(prefix: string): string {
 /** The key naming the delivery that holds the probe of an integration's open circuit, fleet-wide. */
 export function probeKey(prefix: string, key: string): string {
   return `${prefix}:probe:${key}`
+}
+
+/** The key of an integration's consecutive failures, counted by the whole fleet (`Store.countFailures`). */
+export function failuresKey(prefix: string, key: string): string {
+  return `${prefix}:failures:${key}`
 }
 
 /** The key of an integration's fleet-wide pause (`key`: tenant and integration id, as the router names them). */

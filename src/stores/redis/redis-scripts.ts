@@ -52,7 +52,7 @@ end
  */
 export const WRITE_SCRIPT = `${HELPERS}
 local owner = ARGV[2]
-local ARITY = { pi = 2, di = 1, ps = 2, ds = 1, pe = 3, pd = 5, dd = 1, pl = 4, dl = 1, ph = 2, dh = 1, pa = 3, pr = 1 }
+local ARITY = { pi = 2, di = 1, ps = 2, ds = 1, pe = 3, pd = 5, dd = 1, pl = 4, dl = 1, ph = 2, dh = 2, pa = 3, pr = 1 }
 local i = 5
 while i <= #ARGV do
   local arity = ARITY[ARGV[i]]
@@ -137,7 +137,10 @@ while i <= #ARGV do
     redis.call('ZADD', P .. ':dlz:' .. d, c, member)
   elseif op == 'dl' then deleteLetter(a)
   elseif op == 'ph' then redis.call('HSET', P .. ':health', a, b)
-  elseif op == 'dh' then redis.call('HDEL', P .. ':health', a)
+  elseif op == 'dh' then
+    -- a: health field, b: the integration's key (its failures were about the config that is gone)
+    redis.call('HDEL', P .. ':health', a)
+    redis.call('DEL', P .. ':failures:' .. b)
   elseif op == 'pa' then
     redis.call('HSET', P .. ':acc', a, b)
     redis.call('ZADD', P .. ':accz', c, a)
@@ -165,6 +168,29 @@ if holder == ARGV[3] then return 2 end
 if holder then return 0 end
 redis.call('SET', key, ARGV[3], 'PX', ARGV[4])
 return 1
+`
+
+/**
+ * How long a fleet's failure count (`P:failures:<key>`) outlives its last failure, in ms: a count
+ * left by a fleet that died (or whose integration was removed while no process held its health)
+ * disappears, and a destination that fails once a day does not add up to an open circuit.
+ */
+export const FAILURES_TTL_MS = 24 * 60 * 60 * 1000
+
+/**
+ * Counts the outcome `ARGV[3]` of integration `ARGV[2]` in the fleet (`P:failures:<key>`):
+ * `failing` adds one, and keeps the count for `ARGV[4]` ms more, and returns it; `healthy`
+ * deletes the count and returns 0.
+ */
+export const FAILURES_SCRIPT = `
+local key = ARGV[1] .. ':failures:' .. ARGV[2]
+if ARGV[3] == 'healthy' then
+  redis.call('DEL', key)
+  return 0
+end
+local count = redis.call('INCR', key)
+redis.call('PEXPIRE', key, ARGV[4])
+return count
 `
 
 /**

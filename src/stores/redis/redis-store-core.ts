@@ -13,7 +13,15 @@ import type {
 } from '../store.js'
 import { encodeOperations, score } from './encode-operations.js'
 import { scopedField, tenantField } from './redis-keys.js'
-import { CLAIM_SCRIPT, OWNER_SCRIPT, PROBE_SCRIPT, SUMMARY_SCRIPT, WRITE_SCRIPT } from './redis-scripts.js'
+import {
+  CLAIM_SCRIPT,
+  FAILURES_SCRIPT,
+  FAILURES_TTL_MS,
+  OWNER_SCRIPT,
+  PROBE_SCRIPT,
+  SUMMARY_SCRIPT,
+  WRITE_SCRIPT,
+} from './redis-scripts.js'
 
 /** The scripts, as commands ioredis defines on a connection (EVALSHA, loading them when missing). */
 interface ScriptCommands {
@@ -22,6 +30,7 @@ interface ScriptCommands {
   eventrouterSummary(prefix: string): Promise<string[]>
   eventrouterOwner(...args: string[]): Promise<number>
   eventrouterProbe(...args: string[]): Promise<number>
+  eventrouterFailures(...args: string[]): Promise<number>
 }
 
 /** Dead letters are read from their order set in pages of this many. */
@@ -43,6 +52,7 @@ export class RedisStoreCore {
     redis.defineCommand('eventrouterSummary', { numberOfKeys: 0, lua: SUMMARY_SCRIPT })
     redis.defineCommand('eventrouterOwner', { numberOfKeys: 0, lua: OWNER_SCRIPT })
     redis.defineCommand('eventrouterProbe', { numberOfKeys: 0, lua: PROBE_SCRIPT })
+    redis.defineCommand('eventrouterFailures', { numberOfKeys: 0, lua: FAILURES_SCRIPT })
     this.#redis = redis as Redis & ScriptCommands
     this.#prefix = prefix
     this.#owner = owner
@@ -76,6 +86,11 @@ export class RedisStoreCore {
     const duration = String(Math.max(1, Math.ceil(ms)))
     const answer = await this.#redis.eventrouterProbe(this.#prefix, key, deliveryId, duration)
     return answer === 1 ? 'claimed' : answer === 2 ? 'held' : 'lost'
+  }
+
+  /** Counts a failure of integration `key` in the fleet, or resets its count (see `Store.countFailures`). */
+  async countFailures(key: string, outcome: 'failing' | 'healthy'): Promise<number> {
+    return this.#redis.eventrouterFailures(this.#prefix, key, outcome, String(FAILURES_TTL_MS))
   }
 
   async loadConfiguration(): Promise<StoredConfiguration> {

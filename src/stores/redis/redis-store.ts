@@ -91,7 +91,8 @@ const THREAD_START_MS = 15_000
  * - Each integration's circuit breaker holds for the whole fleet: health changes are announced
  *   on a channel (`health`) and every process adopts them within a few ms (an open circuit parks
  *   deliveries in every process, a closed one resumes them), and one process sends the probe
- *   (`Store.claimProbe`, a key that expires after the cool-down).
+ *   (`Store.claimProbe`, a key that expires after the cool-down). The consecutive failures that
+ *   open it are counted by the fleet too (`Store.countFailures`).
  * - Writes that leave deliveries to claim are announced on a channel (`work`), and configuration
  *   and health changes too (`config`, `health`): see {@link RedisStoreEvents}.
  *
@@ -265,6 +266,15 @@ export class RedisStore extends EventEmitter<RedisStoreEvents> implements Store 
       deliveryId,
       ms,
     ])
+  }
+
+  /**
+   * Adds a failure of integration `key` to the whole fleet's consecutive failures and returns
+   * them, or resets them (`healthy`): see `Store.countFailures`.
+   */
+  countFailures(key: string, outcome: 'failing' | 'healthy'): number {
+    const what = outcome === 'failing' ? 'count a failure of' : 'reset the failure count of'
+    return this.#call(`${what} integration \`${key}\` in ${this.#where()}`, 'countFailures', [key, outcome])
   }
 
   /**
